@@ -10,3 +10,4 @@
 pub mod geo;
 pub mod metrics;
 pub mod model;
+pub mod store;
