@@ -10,4 +10,5 @@
 pub mod geo;
 pub mod metrics;
 pub mod model;
+pub mod normalize;
 pub mod store;
