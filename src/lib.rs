@@ -8,6 +8,7 @@
 //! everything in between is a pure function of its inputs, tested without either.
 
 pub mod geo;
+pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod normalize;

@@ -69,6 +69,21 @@ pub struct ReleaseMeta {
     pub fetched_at: Option<String>,
 }
 
+/// `population/population.json`: Census figures saved by `fetch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationFile {
+    /// e.g. "Census ACS 5-year 2023, B01003_001E".
+    pub label: String,
+    /// The year printed beside per-capita figures.
+    pub year: u16,
+    /// The request URL with the API key redacted.
+    pub source_url: String,
+    pub fetched_at: String,
+    /// Total population keyed by 2-digit state FIPS.
+    pub total: std::collections::BTreeMap<String, u64>,
+}
+
 /// A release found in a store, ready for `load`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRelease {
