@@ -1,0 +1,111 @@
+//! The stages in order. Each `run_*` is what one subcommand does; stage timings go to stderr
+//! with `--verbose`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::config::BuildConfig;
+use crate::load::{self, SERIES_URL};
+use crate::model::{Provenance, Release};
+use crate::{metrics, normalize, render, sample, store, write};
+
+/// What a build did, for the summary line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildSummary {
+    pub releases: usize,
+    pub latest: chrono::NaiveDate,
+    pub suppliers: u32,
+    pub zero_states: usize,
+    pub quarantined: usize,
+    pub files: usize,
+    pub synthetic: bool,
+}
+
+struct Timer {
+    verbose: bool,
+    start: Instant,
+}
+
+impl Timer {
+    fn lap(&mut self, stage: &str) {
+        if self.verbose {
+            eprintln!("  {stage:<10} {:>8.1} ms", self.start.elapsed().as_secs_f64() * 1e3);
+        }
+        self.start = Instant::now();
+    }
+}
+
+/// sha256 over the sorted `path sha256` lines of every input.
+fn input_checksum(releases: &[Release], population_sha: &str) -> String {
+    let mut lines: Vec<String> = releases.iter().map(|r| format!("{} {}", r.source.path, r.source.sha256)).collect();
+    lines.push(format!("population {population_sha}"));
+    lines.sort();
+    store::sha256_hex(lines.join("\n").as_bytes())
+}
+
+/// `hit-atlas build`.
+pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
+    let mut t = Timer { verbose: cfg.verbose, start: Instant::now() };
+    let inputs = load::load_inputs(&cfg.data, cfg.release_date).context("reading the inputs")?;
+    t.lap("load");
+    let releases = inputs
+        .releases
+        .iter()
+        .map(|l| normalize::normalize(&l.table, l.source.clone(), &cfg.normalize))
+        .collect::<Result<Vec<Release>, _>>()
+        .context("checking the release files")?;
+    t.lap("normalize");
+    let m = metrics::compute(&releases, &inputs.population).context("computing metrics")?;
+    t.lap("metrics");
+    let provenance = Provenance {
+        dataset_title: inputs.series_title.clone(),
+        dataset_url: SERIES_URL.to_string(),
+        release_date: m.latest,
+        population_label: inputs.population.source.label.clone(),
+        population_year: inputs.population.source.year,
+        synthetic: inputs.synthetic,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        input_sha256: input_checksum(&releases, &inputs.population.source.sha256),
+    };
+    let files = render::render_site(&render::SiteInput {
+        metrics: &m,
+        releases: &releases,
+        population: &inputs.population,
+        provenance: &provenance,
+    })
+    .context("rendering the site")?;
+    t.lap("render");
+    write::write_site(&cfg.out, &files).with_context(|| format!("writing the site to {}", cfg.out.display()))?;
+    t.lap("write");
+    Ok(BuildSummary {
+        releases: releases.len(),
+        latest: m.latest,
+        suppliers: m.national.suppliers,
+        zero_states: m.national.zero_states.len(),
+        quarantined: releases.iter().map(|r| r.quarantine.len()).sum(),
+        files: files.len(),
+        synthetic: inputs.synthetic,
+    })
+}
+
+/// `hit-atlas sample`: regenerates the synthetic sample store in `out`.
+pub fn run_sample(out: &Path, seed: u64) -> Result<usize> {
+    let releases = sample::generate(sample::CATALOG_EXCERPT, seed)
+        .map_err(|e| anyhow::anyhow!("the bundled catalog excerpt is unusable: {e}"))?;
+    store::write_info(
+        out,
+        &store::StoreInfo {
+            format: store::STORE_FORMAT.into(),
+            series_id: "https://data.cms.gov/data-api/v1/dataset/31f25ab6-2fe3-4bad-ac5a-90635ed79935/data-viewer"
+                .into(),
+            series_title: load::SERIES_TITLE.into(),
+            synthetic: true,
+        },
+    )?;
+    for r in &releases {
+        store::write_release(out, r.meta.clone(), "csv", &r.csv)?;
+    }
+    Ok(releases.len())
+}
