@@ -45,7 +45,9 @@ fn csv_with_bom_quoted_newlines_counts_distinct_suppliers() {
 fn api_json_with_snake_case_headers_and_two_releases() {
     let dir = tempfile::tempdir().expect("tempdir");
     let obj = |id: &str, st: &str| {
-        format!(r#"{{"enrollment_id":"{id}","legal_business_name":"N {id}","state":"{st}","zip_code":"01001","geographic_location_state_code":"{st}"}}"#)
+        format!(
+            r#"{{"enrollment_id":"{id}","legal_business_name":"N {id}","state":"{st}","zip_code":"01001","geographic_location_state_code":"{st}"}}"#
+        )
     };
     write(dir.path(), "hit-2024-12-23.json", &format!("[{},{}]", obj("A", "CA"), obj("B", "CA")));
     write(dir.path(), "hit-2025-01-07.json", &format!("[{},{},{}]", obj("B", "CA"), obj("C", "NY"), obj("D", "PR")));

@@ -45,7 +45,11 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// A CMS-layout row.
 pub fn cms_row(id: &str, name: &str, state: &str, zip: &str, area_state: &str, county: &str) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    format!("{id},{},1 Main St,,Town,{state},{zip},5550000000,Home Infusion Therapy Supplier,County,,{area_state},,{}", q(name), q(county))
+    format!(
+        "{id},{},1 Main St,,Town,{state},{zip},5550000000,Home Infusion Therapy Supplier,County,,{area_state},,{}",
+        q(name),
+        q(county)
+    )
 }
 
 /// Every file under `dir` with its bytes, keyed by relative path.
