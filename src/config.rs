@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::cli::BuildArgs;
 use crate::normalize::NormalizeOptions;
+use crate::render::SiteSettings;
 
 /// A configuration mistake (exit code 5).
 #[derive(Debug, Error)]
@@ -31,6 +32,9 @@ pub struct BuildConfig {
     pub release_date: Option<NaiveDate>,
     pub normalize: NormalizeOptions,
     pub verbose: bool,
+    /// Folder of narrative markdown; bundled text is used for any file it lacks.
+    pub content_dir: PathBuf,
+    pub settings: SiteSettings,
 }
 
 /// The bundled sample store, looked up relative to the working directory first, then to the
@@ -67,6 +71,8 @@ impl BuildConfig {
             release_date,
             normalize: NormalizeOptions { all_statuses: args.all_statuses },
             verbose,
+            content_dir: PathBuf::from("content"),
+            settings: SiteSettings::default(),
         })
     }
 }

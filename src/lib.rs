@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod geo;
 pub mod load;
+pub mod markdown;
 pub mod metrics;
 pub mod model;
 pub mod normalize;

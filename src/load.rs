@@ -275,6 +275,31 @@ fn parse_age65(text: &str) -> Result<BTreeMap<String, u64>, String> {
         .collect()
 }
 
+/// Reads the narrative `*.md` files of `dir` (sorted by name). A missing folder is not an error:
+/// render falls back to the bundled narrative for every file it lacks.
+pub fn load_content(dir: &Path) -> Result<Vec<crate::render::ContentFile>, LoadError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).max_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| LoadError::Io {
+            path: dir.to_path_buf(),
+            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("unreadable entry")),
+        })?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "md") {
+            let text = fs::read_to_string(path).map_err(io(path))?;
+            out.push(crate::render::ContentFile {
+                name: entry.file_name().to_string_lossy().into_owned(),
+                path: path.display().to_string(),
+                text,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Reads `population/population.json` written by `fetch`; 65+ figures still come from the
 /// bundled file.
 fn read_population_file(path: &Path) -> Result<Population, LoadError> {

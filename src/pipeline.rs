@@ -69,11 +69,18 @@ pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         input_sha256: input_checksum(&releases, &inputs.population.source.sha256),
     };
+    let content = load::load_content(&cfg.content_dir).context("reading the narrative")?;
+    let charts: Vec<render::ChartFile> = Vec::new();
+    let sparklines = std::collections::BTreeMap::new();
     let files = render::render_site(&render::SiteInput {
         metrics: &m,
         releases: &releases,
         population: &inputs.population,
         provenance: &provenance,
+        charts: &charts,
+        sparklines: &sparklines,
+        content: &content,
+        settings: &cfg.settings,
     })
     .context("rendering the site")?;
     t.lap("render");
