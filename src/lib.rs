@@ -35,6 +35,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         {
             return 2;
         }
+        if let Some(render::RenderError::Content(_)) = cause.downcast_ref::<render::RenderError>() {
+            return 2;
+        }
         if cause.is::<write::WriteError>() {
             return 4;
         }
