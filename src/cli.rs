@@ -15,6 +15,9 @@ pub struct Cli {
     /// More detail on stderr (stage timings)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Report configuration file (default: ./hit-atlas.toml when present)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -27,6 +30,32 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Regenerate the bundled synthetic sample store
     Sample(SampleArgs),
+    /// Scaffold a new report project: config, narrative and a GitHub Pages workflow
+    Init(InitArgs),
+    /// Build, serve the site on 127.0.0.1 and rebuild when content, config or data change
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder for the new report project (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Overwrite an existing hit-atlas.toml and content files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Build and serve once, without watching for changes
+    #[arg(long)]
+    pub no_watch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -35,9 +64,9 @@ pub struct BuildArgs {
     /// repeat for several. Default: the bundled synthetic sample (data/sample)
     #[arg(long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
-    /// Output folder (replaced atomically when the build succeeds)
-    #[arg(long, value_name = "DIR", default_value = "site")]
-    pub out: PathBuf,
+    /// Output folder, replaced atomically when the build succeeds (default: site, or [data] out)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Release date of a single release file whose name carries no date (YYYY-MM-DD)
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub release_date: Option<String>,

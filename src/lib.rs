@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod config;
 pub mod geo;
+pub mod init;
 pub mod load;
 pub mod markdown;
 pub mod metrics;
@@ -18,6 +19,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod render;
 pub mod sample;
+pub mod serve;
 pub mod store;
 pub mod write;
 
@@ -41,7 +43,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.is::<write::WriteError>() {
             return 4;
         }
-        if cause.is::<config::ConfigError>() {
+        if cause.is::<config::ConfigError>() || cause.is::<init::InitError>() {
             return 5;
         }
     }

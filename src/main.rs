@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use hit_atlas::cli::{Cli, Command};
-use hit_atlas::config::BuildConfig;
-use hit_atlas::{exit_code, pipeline};
+use hit_atlas::config::{BuildConfig, find_report};
+use hit_atlas::{exit_code, init, pipeline, serve};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,7 +25,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Build(args) => {
-            let cfg = BuildConfig::from_args(&args, cli.verbose)?;
+            let report = find_report(cli.config.as_deref())?;
+            let cfg = BuildConfig::new(&args, &report, cli.verbose)?;
             let s = pipeline::run_build(&cfg)?;
             let sample = if s.synthetic { " (SYNTHETIC SAMPLE, not CMS data)" } else { "" };
             println!(
@@ -43,6 +44,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sample(args) => {
             let n = pipeline::run_sample(&args.out, args.seed)?;
             println!("wrote {n} synthetic releases to {}", args.out.display());
+            Ok(())
+        }
+        Command::Init(args) => {
+            let files = init::init(&args.dir, args.force)?;
+            for f in &files {
+                println!("wrote {}", f.display());
+            }
+            println!("next: cd {} && hit-atlas build   (see README.md there)", args.dir.display());
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let report = find_report(cli.config.as_deref())?;
+            let cfg = BuildConfig::new(&args.build, &report, cli.verbose)?;
+            let mut watched = cfg.data.clone();
+            watched.push(cfg.content_dir.clone());
+            watched.extend(report.path.clone());
+            let preview = serve::start(cfg, watched, args.port, !args.no_watch)?;
+            println!("serving {} (Ctrl-C to stop)", preview.url);
+            preview.wait();
             Ok(())
         }
         Command::Fetch(_) => anyhow::bail!("fetch is not available in this build yet"),

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::config::BuildConfig;
+use crate::config::{BuildConfig, Denominator};
 use crate::load::{self, SERIES_URL};
-use crate::model::{Provenance, Release};
+use crate::model::{Population, PopulationSource, Provenance, Release};
 use crate::{metrics, normalize, render, sample, store, write};
 
 /// What a build did, for the summary line.
@@ -45,6 +45,21 @@ fn input_checksum(releases: &[Release], population_sha: &str) -> String {
     store::sha256_hex(lines.join("\n").as_bytes())
 }
 
+/// The population a per-million rate divides by.
+fn denominator(p: Population, d: Denominator) -> Population {
+    match d {
+        Denominator::Residents => p,
+        Denominator::Residents65plus => Population {
+            source: PopulationSource {
+                label: format!("{}, residents aged 65 and over (sum of county estimates)", p.source.label),
+                ..p.source
+            },
+            total: p.age65.clone(),
+            age65: p.age65,
+        },
+    }
+}
+
 /// `hit-atlas build`.
 pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
     let mut t = Timer { verbose: cfg.verbose, start: Instant::now() };
@@ -57,17 +72,18 @@ pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
         .collect::<Result<Vec<Release>, _>>()
         .context("checking the release files")?;
     t.lap("normalize");
-    let m = metrics::compute(&releases, &inputs.population).context("computing metrics")?;
+    let population = denominator(inputs.population, cfg.denominator);
+    let m = metrics::compute(&releases, &population).context("computing metrics")?;
     t.lap("metrics");
     let provenance = Provenance {
         dataset_title: inputs.series_title.clone(),
         dataset_url: SERIES_URL.to_string(),
         release_date: m.latest,
-        population_label: inputs.population.source.label.clone(),
-        population_year: inputs.population.source.year,
+        population_label: population.source.label.clone(),
+        population_year: population.source.year,
         synthetic: inputs.synthetic,
         version: env!("CARGO_PKG_VERSION").to_string(),
-        input_sha256: input_checksum(&releases, &inputs.population.source.sha256),
+        input_sha256: input_checksum(&releases, &population.source.sha256),
     };
     let content = load::load_content(&cfg.content_dir).context("reading the narrative")?;
     let charts: Vec<render::ChartFile> = Vec::new();
@@ -75,7 +91,7 @@ pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
     let files = render::render_site(&render::SiteInput {
         metrics: &m,
         releases: &releases,
-        population: &inputs.population,
+        population: &population,
         provenance: &provenance,
         charts: &charts,
         sparklines: &sparklines,

@@ -61,6 +61,27 @@ pub struct SiteSettings {
     pub publisher: Option<(String, String)>,
     /// Absolute URL of the published site (for canonical links and social cards), ending in `/`.
     pub site_url: Option<String>,
+    pub pages: OptionalPages,
+}
+
+/// Pages a report may leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionalPages {
+    pub charts: bool,
+    pub changes: bool,
+    pub quality: bool,
+}
+
+impl OptionalPages {
+    /// False when `page` (a top-level file name) is switched off.
+    pub fn enabled(&self, page: &str) -> bool {
+        match page {
+            "charts.html" => self.charts,
+            "changes.html" => self.changes,
+            "quality.html" => self.quality,
+            _ => true,
+        }
+    }
 }
 
 impl Default for SiteSettings {
@@ -71,6 +92,7 @@ impl Default for SiteSettings {
                 .into(),
             publisher: None,
             site_url: None,
+            pages: OptionalPages { charts: true, changes: true, quality: true },
         }
     }
 }

@@ -77,6 +77,7 @@ impl Ctx<'_> {
             input_sha256: self.p.input_sha256.clone(),
             nav: super::NAV
                 .iter()
+                .filter(|(href, _)| s.pages.enabled(href))
                 .map(|(href, label)| NavItem { href: format!("{root}{href}"), label, current: *href == nav_current })
                 .collect(),
             canonical: s.site_url.as_ref().map(|u| format!("{u}{path}")).unwrap_or_default(),
@@ -523,7 +524,9 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
         chrome: ctx.chrome("charts.html", "Charts", "Every chart with SVG and PNG downloads."),
         charts: input.charts.iter().map(|c| chart_view(c, "", site_url)).collect(),
     };
-    files.push(page("charts.html", &charts)?);
+    if input.settings.pages.charts {
+        files.push(page("charts.html", &charts)?);
+    }
     for c in input.charts {
         files.push(SiteFile { path: format!("charts/{}.svg", c.id), bytes: c.svg.clone().into_bytes() });
         files.push(SiteFile { path: format!("charts/{}.png", c.id), bytes: c.png.clone() });
@@ -568,10 +571,14 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
             })
             .collect(),
     };
-    files.push(page("changes.html", &changes)?);
+    if input.settings.pages.changes {
+        files.push(page("changes.html", &changes)?);
+    }
 
     // Quality.
-    files.push(page("quality.html", &quality_page(&ctx, m)?)?);
+    if input.settings.pages.quality {
+        files.push(page("quality.html", &quality_page(&ctx, m)?)?);
+    }
 
     // Downloads.
     let mut data: Vec<(&str, &str, Vec<u8>, usize)> = vec![
