@@ -64,7 +64,7 @@ pub struct BuildArgs {
     /// repeat for several. Default: the bundled synthetic sample (data/sample)
     #[arg(long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
-    /// Output folder, replaced atomically when the build succeeds (default: site, or [data] out)
+    /// Output folder, replaced atomically when the build succeeds (default: site, or data.out in the config)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Release date of a single release file whose name carries no date (YYYY-MM-DD)
