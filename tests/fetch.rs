@@ -74,7 +74,7 @@ fn tempdir() -> tempfile::TempDir {
 
 #[test]
 fn clean_backfill_of_all_releases_matches_the_fixture() {
-    let fx = Fixture::hit();
+    let fx = Fixture::hit_big();
     let server = normal(fx.clone());
     let dir = tempdir();
     let root = dir.path().join("store");
@@ -181,7 +181,7 @@ fn progress_lines_report_each_release_and_a_summary() {
 fn server_capping_pages_below_5000_still_yields_the_complete_release() {
     let fx = Fixture::hit();
     let latest = fx.latest().clone();
-    let server = server_with(fx, 700, |_| None);
+    let server = server_with(fx, 70, |_| None);
     let dir = tempdir();
     let mut o = opts(dir.path(), &server, ReleaseSelection::Latest);
     o.skip_census = true;
@@ -194,7 +194,7 @@ fn server_capping_pages_below_5000_still_yields_the_complete_release() {
         .filter(|r| r.path.ends_with("/data"))
         .filter_map(|r| r.param("offset")?.parse().ok())
         .collect();
-    let want: Vec<usize> = (0..=latest.rows.len()).step_by(700).chain([latest.rows.len()]).collect();
+    let want: Vec<usize> = (0..=latest.rows.len()).step_by(70).chain([latest.rows.len()]).collect();
     assert_eq!(offsets, want);
 }
 
@@ -241,13 +241,13 @@ fn a_503_once_is_retried_then_succeeds() {
     let fx = Fixture::hit();
     let uuid = fx.latest().uuid.clone();
     let server = server_with(fx, 5000, move |r| {
-        (is_page(r, &uuid, 5000) && r.seq == 1).then(|| Resp::json(503, &json!({"message": "busy"})))
+        (is_page(r, &uuid, 0) && r.seq == 1).then(|| Resp::json(503, &json!({"message": "busy"})))
     });
     let dir = tempdir();
     let s = run(&opts(dir.path(), &server, ReleaseSelection::Latest)).expect("recovers");
     assert_eq!(s.retries, 1);
     assert_eq!(s.new_releases.len(), 1);
-    assert_eq!(server.count(|r| r.path.ends_with("/data") && r.param("offset").as_deref() == Some("5000")), 2);
+    assert_eq!(server.count(|r| r.path.ends_with("/data") && r.param("offset").as_deref() == Some("0")), 2);
 }
 
 #[test]
@@ -341,7 +341,7 @@ fn truncated_json_every_time_fails_with_exit_3_and_no_write() {
     let fx = Fixture::hit();
     let uuid = fx.latest().uuid.clone();
     let server = server_with(fx, 5000, move |r| {
-        is_page(r, &uuid, 5000).then(|| Resp::new(200, "application/json", r#"[{"Enrollment ID":"#))
+        is_page(r, &uuid, 0).then(|| Resp::new(200, "application/json", r#"[{"Enrollment ID":"#))
     });
     let dir = tempdir();
     let before = snapshot(dir.path());
@@ -395,6 +395,56 @@ fn an_html_page_with_status_200_from_cms_is_an_error() {
     assert_eq!(e.exit_code(), 3);
 }
 
+#[test]
+fn redirects_are_followed_only_within_the_origin() {
+    let server = server_with(Fixture::hit(), 5000, |r| {
+        (r.target == "/data.json").then(|| Resp::html(301, "").header("Location", "/data.json?moved=1"))
+    });
+    let dir = tempdir();
+    let mut o = opts(dir.path(), &server, ReleaseSelection::Latest);
+    o.skip_census = true;
+    run(&o).expect("same-origin redirect followed");
+    assert_eq!(server.count(|r| r.target == "/data.json?moved=1"), 1);
+
+    // Another origin (a second loopback server on another port) is never contacted.
+    let elsewhere = normal(Fixture::hit());
+    let target = format!("{}/data.json", elsewhere.base);
+    let server = server_with(Fixture::hit(), 5000, move |r| {
+        (r.path == "/data.json").then(|| Resp::html(302, "").header("Location", &target))
+    });
+    let e = run(&opts(dir.path(), &server, ReleaseSelection::Latest)).expect_err("cross-origin redirect");
+    assert!(matches!(e, FetchError::Status { status: 302, .. }), "{e}");
+    assert!(elsewhere.requests().is_empty());
+}
+
+#[test]
+fn an_unreachable_catalog_or_a_missing_series_is_an_upstream_error() {
+    let closed = normal(Fixture::hit());
+    let base = closed.base.clone();
+    drop(closed);
+    let dir = tempdir();
+    let mut o = FetchOptions {
+        cms_url: base.clone(),
+        census_url: base,
+        ..opts(dir.path(), &normal(Fixture::hit()), ReleaseSelection::Latest)
+    };
+    o.skip_census = true;
+    let e = run(&o).expect_err("connection refused");
+    assert!(matches!(&e, FetchError::GaveUp { attempts: 3, last, .. } if last.contains("connect")), "{e}");
+    assert_eq!(e.exit_code(), 3);
+
+    let mut fx = Fixture::hit();
+    fx.catalog = fx
+        .catalog
+        .replace(SERIES_UUID, "00000000-1111-2222-3333-444444444444")
+        .replace("\"title\": \"Home Infusion Therapy Providers\"", "\"title\": \"Home Infusion Therapy Suppliers\"");
+    let server = normal(fx);
+    let e = run(&opts(dir.path(), &server, ReleaseSelection::Latest)).expect_err("series gone");
+    assert!(matches!(e, FetchError::SeriesNotFound { .. }), "{e}");
+    assert_eq!(e.exit_code(), 3);
+    assert!(server.requests().iter().all(|r| !r.path.starts_with("/data-api/")), "no hard-coded fallback");
+}
+
 // --- counts and shapes -----------------------------------------------------------------------
 
 #[test]
@@ -435,7 +485,7 @@ fn a_count_that_changes_mid_fetch_is_an_error_after_one_rewalk() {
 
 #[test]
 fn a_page_longer_than_size_is_an_error() {
-    let fx = Fixture::hit();
+    let fx = Fixture::hit_big();
     let latest = fx.latest().clone();
     let server = server_with(fx, 5000, move |r| {
         is_page(r, &latest.uuid, 0)
@@ -452,17 +502,17 @@ fn rows_repeated_across_pages_are_an_error() {
     let fx = Fixture::hit();
     let latest = fx.latest().clone();
     // Offset drift: every page after the first starts one row early.
-    let server = server_with(fx, 1000, move |r| {
+    let server = server_with(fx, 100, move |r| {
         let o: usize = r.param("offset")?.parse().ok()?;
         if !r.path.contains(&latest.uuid) || !r.path.ends_with("/data") || o == 0 {
             return None;
         }
-        let end = (o - 1 + 1000).min(latest.rows.len());
+        let end = (o - 1 + 100).min(latest.rows.len());
         Some(Resp::json(200, &Value::Array(latest.rows[o - 1..end].iter().cloned().map(Value::Object).collect())))
     });
     let dir = tempdir();
     let e = run(&opts(dir.path(), &server, ReleaseSelection::Latest)).expect_err("duplicates");
-    assert!(matches!(e, FetchError::DuplicateRows { offset: 1000, count: 1, .. }), "{e}");
+    assert!(matches!(e, FetchError::DuplicateRows { offset: 100, count: 1, .. }), "{e}");
     assert_eq!(e.exit_code(), 2);
 }
 

@@ -71,7 +71,7 @@ pub(crate) fn check_key(key: Option<&str>) -> Result<String, FetchError> {
     }
     if !key.chars().all(|c| c.is_ascii_alphanumeric()) || key.len() > 128 {
         return Err(FetchError::CensusAuth {
-            url: String::new(),
+            url: "environment".into(),
             reason: "CENSUS_API_KEY holds characters a Census key never has (expected letters and digits only)".into(),
         });
     }

@@ -273,8 +273,18 @@ pub fn snake_case(rows: &[Map<String, Value>]) -> Vec<Map<String, Value>> {
 
 impl Fixture {
     /// The 42 HIT releases of the real excerpt. Release i (0 = oldest) has 40 + i suppliers with
-    /// 1-3 areas each; the newest has 330 suppliers with 1-33 areas (> 5000 rows: two pages).
+    /// 1-3 areas each; the newest has 330 suppliers with 1-3 areas (660 rows).
     pub fn hit() -> Fixture {
+        Fixture::with_latest_areas(3)
+    }
+
+    /// As [`Fixture::hit`], but the newest release's suppliers list 1-33 areas (5,610 rows, so
+    /// two pages of 5000).
+    pub fn hit_big() -> Fixture {
+        Fixture::with_latest_areas(33)
+    }
+
+    fn with_latest_areas(max_areas: usize) -> Fixture {
         let catalog = excerpt();
         let v: Value = serde_json::from_str(&catalog).expect("json");
         let hit = v["dataset"]
@@ -299,7 +309,7 @@ impl Fixture {
         releases.sort_by(|a, b| a.date.cmp(&b.date));
         let n = releases.len();
         for (i, r) in releases.iter_mut().enumerate() {
-            r.rows = if i + 1 == n { rows(i, 330, |j| 1 + j % 33) } else { rows(i, 40 + i, |j| 1 + j % 3) };
+            r.rows = if i + 1 == n { rows(i, 330, |j| 1 + j % max_areas) } else { rows(i, 40 + i, |j| 1 + j % 3) };
         }
         Fixture { catalog, releases }
     }
