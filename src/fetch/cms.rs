@@ -15,6 +15,9 @@
 //! already appeared on an earlier page (offset drift), a count that differs after paging, and a
 //! body that is not an array of flat objects with one column set.
 //!
+//! Identical rows *within* one page are kept (the file can hold exact duplicates; the counting
+//! rules collapse them later); the same row on two pages can only be offset drift.
+//!
 //! A moving count or a duplicate suggests the release changed under us; the whole release is
 //! walked once more before giving up. Nothing here writes anything: the caller stores a release
 //! only after every release of the run has succeeded.

@@ -78,7 +78,9 @@ fn install_crypto_provider() {
 }
 
 impl Http {
-    pub fn new(policy: &HttpPolicy, redirects: Redirects) -> Result<Http, FetchError> {
+    /// `direct`: bypass any proxy from the environment (for loopback bases, which a proxy
+    /// could not reach and must not see).
+    pub fn new(policy: &HttpPolicy, redirects: Redirects, direct: bool) -> Result<Http, FetchError> {
         install_crypto_provider();
         let redirect = match redirects {
             Redirects::Never => reqwest::redirect::Policy::none(),
@@ -87,7 +89,11 @@ impl Http {
                 if attempt.previous().len() > 5 || !same { attempt.stop() } else { attempt.follow() }
             }),
         };
-        let client = Client::builder()
+        let mut builder = Client::builder();
+        if direct {
+            builder = builder.no_proxy();
+        }
+        let client = builder
             .user_agent(concat!("hit-atlas/", env!("CARGO_PKG_VERSION"), " (+https://github.com/hit-atlas)"))
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.request_timeout)

@@ -4,7 +4,8 @@
 //! 1. check options and the Census key (before any request), take `STORE/store.lock`;
 //! 2. read `{cms-url}/data.json` and resolve the series and its dated releases ([`resolve_catalog`]);
 //! 3. pick releases (`latest`, `all`, or the newest N) and skip those already stored with the
-//!    same release UUID (a stored date with a different UUID is re-fetched and replaced);
+//!    same release UUID, or stored without one (a CSV someone put there); a stored date with a
+//!    different UUID was re-issued by CMS, so it is re-fetched and replaced;
 //! 4. page each remaining release completely into memory (see `cms` for the rules);
 //! 5. guard: the newest release's distinct suppliers must not fall more than 20% below the
 //!    release before it (or to zero) unless `allow_drop`;
@@ -305,6 +306,8 @@ pub(crate) struct Base {
     /// The base without a trailing slash; paths are appended to it.
     pub root: String,
     pub url: reqwest::Url,
+    /// Host is 127.0.0.1, ::1 or localhost.
+    pub loopback: bool,
 }
 
 impl Base {
@@ -325,7 +328,7 @@ impl Base {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(bad("must not carry credentials"));
         }
-        Ok(Base { root: s.trim().trim_end_matches('/').to_string(), url })
+        Ok(Base { root: s.trim().trim_end_matches('/').to_string(), url, loopback })
     }
 }
 
@@ -335,7 +338,7 @@ impl Base {
 pub fn resolve_catalog(opts: &FetchOptions) -> Result<Series, FetchError> {
     let base = Base::parse("--cms-url", &opts.cms_url)?;
     check_policy(&opts.http)?;
-    let http = Http::new(&opts.http, Redirects::SameOrigin)?;
+    let http = Http::new(&opts.http, Redirects::SameOrigin, base.loopback)?;
     catalog::fetch(&http, &base, &opts.series_id, &opts.series_title)
 }
 
@@ -381,9 +384,15 @@ pub fn run(opts: &FetchOptions, progress: &mut dyn FnMut(&str)) -> Result<FetchS
 
     let _lock = StoreLock::acquire(&opts.store)?;
     let index = store::read_index(&opts.store)?;
+    if index.info.as_ref().is_some_and(|i| i.synthetic) {
+        return Err(FetchError::StoreConflict {
+            path: opts.store.join("store.json"),
+            reason: "this store holds the synthetic sample; fetch into an empty folder instead".into(),
+        });
+    }
     let mut out = Reporter { quiet: opts.quiet, sink: progress, bar: None };
 
-    let http = Http::new(&opts.http, Redirects::SameOrigin)?;
+    let http = Http::new(&opts.http, Redirects::SameOrigin, cms_base.loopback)?;
     out.line(&format!("reading catalog {}/data.json", cms_base.root));
     let series = catalog::fetch(&http, &cms_base, &opts.series_id, &opts.series_title)?;
     check_store_info(&index, &series, &opts.store)?;
@@ -462,7 +471,7 @@ pub fn run(opts: &FetchOptions, progress: &mut dyn FnMut(&str)) -> Result<FetchS
     let population = match &census_key {
         None => None,
         Some(key) => {
-            let census_http = Http::new(&opts.http, Redirects::Never)?;
+            let census_http = Http::new(&opts.http, Redirects::Never, census_base.loopback)?;
             out.line(&format!("reading Census ACS 5-year {} population", opts.census_year));
             let pop = census::fetch(&census_http, &census_base, opts.census_year, key, &fetched_at);
             summary.retries += census_http.retries();
@@ -509,16 +518,10 @@ pub fn run(opts: &FetchOptions, progress: &mut dyn FnMut(&str)) -> Result<FetchS
     Ok(summary)
 }
 
-/// A store made for another series, or the bundled synthetic sample, must not receive real data.
+/// A store made for another series must not receive this one's releases.
 fn check_store_info(index: &StoreIndex, series: &Series, root: &Path) -> Result<(), FetchError> {
     let Some(info) = &index.info else { return Ok(()) };
     let path = root.join("store.json");
-    if info.synthetic {
-        return Err(FetchError::StoreConflict {
-            path,
-            reason: "this store holds the synthetic sample; fetch into an empty folder instead".into(),
-        });
-    }
     let same = match catalog::find_uuid(&info.series_id) {
         Some(u) => u == series.uuid,
         None => info.series_id == series.identifier,
@@ -627,6 +630,27 @@ mod tests {
         );
         assert_eq!(FetchError::CensusAuth { url, reason: "x".into() }.exit_code(), 5);
         assert_eq!(FetchError::Store(StoreError::Locked { path: "x".into() }).exit_code(), 1);
+    }
+
+    #[test]
+    fn stored_csv_suppliers_are_counted_with_a_bom() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let meta = ReleaseMeta {
+            release_date: "2024-12-23".parse().expect("date"),
+            file: String::new(),
+            rows: 3,
+            sha256: String::new(),
+            series_uuid: None,
+            release_uuid: None,
+            title: None,
+            temporal: None,
+            modified: None,
+            source_url: None,
+            fetched_at: None,
+        };
+        let csv = "\u{feff}Enrollment ID,State\nO1,AL\nO1,CA\n O2 ,NY\n,TX\n";
+        let stored = store::write_release(dir.path(), meta, "csv", csv.as_bytes()).expect("write");
+        assert_eq!(stored_suppliers(&stored).expect("count"), 2);
     }
 
     #[test]
