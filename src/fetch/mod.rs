@@ -443,25 +443,11 @@ pub fn run(opts: &FetchOptions, progress: &mut dyn FnMut(&str)) -> Result<FetchS
         }
         out.bar = Some(bar);
     }
-    let mut fetched: Vec<FetchedRelease> = Vec::with_capacity(todo.len());
-    for r in &todo {
-        let bar = out.bar.clone();
-        let date = r.date;
-        let mut on_page = |n: u64, of: u64| {
-            if let Some(b) = &bar {
-                b.set_message(format!("{date}: {n}/{of} rows"));
-            }
-        };
-        let f = cms::fetch_release(&http, r, &mut on_page)?;
-        out.line(&format!("{} ({}): {} rows, {} suppliers", r.date, r.release_uuid, f.rows, f.suppliers));
-        if let Some(b) = &out.bar {
-            b.inc(1);
-        }
-        fetched.push(f);
-    }
+    let fetched = fetch_all(&http, &todo, &mut out);
     if let Some(b) = out.bar.take() {
         b.finish_and_clear();
     }
+    let fetched = fetched?;
 
     if !opts.allow_drop {
         guard_supplier_drop(&index, &fetched)?;
@@ -516,6 +502,27 @@ pub fn run(opts: &FetchOptions, progress: &mut dyn FnMut(&str)) -> Result<FetchS
     summary.retries += http.retries();
     out.line(&summary.to_string());
     Ok(summary)
+}
+
+/// Pages every release in `todo` into memory; the first failure fails them all.
+fn fetch_all(http: &Http, todo: &[&CatalogRelease], out: &mut Reporter) -> Result<Vec<FetchedRelease>, FetchError> {
+    let mut fetched = Vec::with_capacity(todo.len());
+    for r in todo {
+        let bar = out.bar.clone();
+        let date = r.date;
+        let mut on_page = |n: u64, of: u64| {
+            if let Some(b) = &bar {
+                b.set_message(format!("{date}: {n}/{of} rows"));
+            }
+        };
+        let f = cms::fetch_release(http, r, &mut on_page)?;
+        out.line(&format!("{} ({}): {} rows, {} suppliers", r.date, r.release_uuid, f.rows, f.suppliers));
+        if let Some(b) = &out.bar {
+            b.inc(1);
+        }
+        fetched.push(f);
+    }
+    Ok(fetched)
 }
 
 /// A store made for another series must not receive this one's releases.
