@@ -30,10 +30,25 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Regenerate the bundled synthetic sample store
     Sample(SampleArgs),
+    /// Compare the CMS catalog with the snapshot store: exit 0 up to date, 10 new release(s)
+    Status(StatusArgs),
     /// Scaffold a new report project: config, narrative and a GitHub Pages workflow
     Init(InitArgs),
     /// Build, serve the site on 127.0.0.1 and rebuild when content, config or data change
     Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The snapshot-store folder (default: data.store in the config)
+    #[arg(long = "data", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Base URL that serves /data.json
+    #[arg(long, value_name = "URL", default_value = "https://data.cms.gov")]
+    pub cms_url: String,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -77,9 +92,9 @@ pub struct BuildArgs {
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// The snapshot-store folder to fill (created if missing)
+    /// The snapshot-store folder to fill, created if missing (default: data.store in the config)
     #[arg(long = "data", value_name = "DIR")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// Base URL that serves /data.json and the data API
     #[arg(long, value_name = "URL", default_value = "https://data.cms.gov")]
     pub cms_url: String,
@@ -95,9 +110,9 @@ pub struct FetchArgs {
     /// No progress output
     #[arg(short, long)]
     pub quiet: bool,
-    /// ACS 5-year vintage for Census population
-    #[arg(long, value_name = "YEAR", default_value_t = 2023)]
-    pub census_year: u16,
+    /// ACS 5-year vintage for Census population (default: population.census_year, or 2023)
+    #[arg(long, value_name = "YEAR")]
+    pub census_year: Option<u16>,
     /// Do not fetch Census population (the bundled Vintage 2024 figures are used)
     #[arg(long)]
     pub skip_census: bool,

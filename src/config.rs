@@ -31,6 +31,10 @@ pub enum ConfigError {
     BadOut(PathBuf),
     #[error("{path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    #[error("no snapshot store given: pass --data DIR or set store in the [data] section of hit-atlas.toml")]
+    NoStore,
+    #[error("--releases: {0}")]
+    Releases(String),
     #[error("{path}:{line}:{column}: {message}")]
     Toml { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{path}: {key} = {value:?}: {expected}")]
@@ -79,7 +83,7 @@ pub struct DataSection {
 }
 
 /// The data.cms.gov identifier of the Home Infusion Therapy Providers series.
-pub const SERIES_ID: &str = "https://data.cms.gov/data-api/v1/dataset/31f25ab6-2fe3-4bad-ac5a-90635ed79935/data-viewer";
+pub const SERIES_ID: &str = crate::fetch::DEFAULT_SERIES_ID;
 
 impl Default for DataSection {
     fn default() -> Self {

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod fetch;
 pub mod geo;
 pub mod init;
 pub mod load;
@@ -20,6 +21,7 @@ pub mod pipeline;
 pub mod render;
 pub mod sample;
 pub mod serve;
+pub mod status;
 pub mod store;
 pub mod write;
 
@@ -28,6 +30,9 @@ pub mod write;
 /// 1 anything else (a bug).
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<fetch::FetchError>() {
+            return u8::try_from(e.exit_code()).unwrap_or(1);
+        }
         if let Some(e) = cause.downcast_ref::<load::LoadError>() {
             return if e.is_usage() { 5 } else { 2 };
         }

@@ -17,7 +17,7 @@ use crate::normalize::raw::{self, RawError, RawTable};
 use crate::store::{self, StoreError};
 
 /// The series title used when no store says otherwise.
-pub const SERIES_TITLE: &str = "Home Infusion Therapy Providers";
+pub const SERIES_TITLE: &str = crate::fetch::DEFAULT_SERIES_TITLE;
 /// The data.cms.gov landing page of the series.
 pub const SERIES_URL: &str = "https://data.cms.gov/provider-characteristics/medicare-provider-supplier-enrollment/home-infusion-therapy-providers";
 

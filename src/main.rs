@@ -6,12 +6,52 @@ use std::process::ExitCode;
 use clap::Parser;
 use hit_atlas::cli::{Cli, Command};
 use hit_atlas::config::{BuildConfig, find_report};
-use hit_atlas::{exit_code, init, pipeline, serve};
+use hit_atlas::{exit_code, fetch, init, pipeline, serve, status};
+
+/// Not an error: `status` found new releases and exits with [`status::EXIT_NEW`].
+#[derive(Debug)]
+struct NewReleases;
+
+impl std::fmt::Display for NewReleases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("new releases are available")
+    }
+}
+
+impl std::error::Error for NewReleases {}
+
+/// The store folder: the flag, else `data.store` from the config.
+fn store_dir(flag: Option<&std::path::Path>, report: &hit_atlas::config::Report) -> anyhow::Result<std::path::PathBuf> {
+    match flag {
+        Some(p) => Ok(p.to_path_buf()),
+        None if !report.file.data.store.is_empty() => Ok(report.resolve(&report.file.data.store)),
+        None => anyhow::bail!(hit_atlas::config::ConfigError::NoStore),
+    }
+}
+
+fn fetch_options(
+    args: &hit_atlas::cli::FetchArgs,
+    report: &hit_atlas::config::Report,
+) -> anyhow::Result<fetch::FetchOptions> {
+    let mut o = fetch::FetchOptions::new(store_dir(args.data.as_deref(), report)?);
+    o.cms_url = args.cms_url.clone();
+    o.census_url = args.census_url.clone();
+    o.releases = args.releases.parse().map_err(|e: String| hit_atlas::config::ConfigError::Releases(e))?;
+    o.allow_drop = args.allow_drop;
+    o.quiet = args.quiet;
+    o.census_year = args.census_year.unwrap_or(report.file.population.census_year);
+    o.census_key = std::env::var("CENSUS_API_KEY").ok().filter(|k| !k.trim().is_empty());
+    o.series_id = report.file.data.series_id.clone();
+    o.series_title = report.file.data.series_title.clone();
+    o.skip_census = args.skip_census;
+    Ok(o)
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<NewReleases>() => ExitCode::from(status::EXIT_NEW),
         Err(err) => {
             eprintln!("error: {err}");
             for cause in err.chain().skip(1) {
@@ -65,6 +105,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             preview.wait();
             Ok(())
         }
-        Command::Fetch(_) => anyhow::bail!("fetch is not available in this build yet"),
+        Command::Fetch(args) => {
+            let report = find_report(cli.config.as_deref())?;
+            let opts = fetch_options(&args, &report)?;
+            let quiet = opts.quiet;
+            let summary = fetch::run(&opts, &mut |line| eprintln!("{line}"))?;
+            if !quiet {
+                println!("{summary}");
+            }
+            Ok(())
+        }
+        Command::Status(args) => {
+            let report = find_report(cli.config.as_deref())?;
+            let store = store_dir(args.data.as_deref(), &report)?;
+            let mut opts = fetch::FetchOptions::new(store.clone());
+            opts.cms_url = args.cms_url.clone();
+            opts.series_id = report.file.data.series_id.clone();
+            opts.series_title = report.file.data.series_title.clone();
+            let series = fetch::resolve_catalog(&opts)?;
+            let index = hit_atlas::store::read_index(&store)?;
+            let st = status::compare(&series, &index);
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&st)?);
+            } else {
+                println!("{st}");
+            }
+            if !st.up_to_date {
+                return Err(NewReleases.into());
+            }
+            Ok(())
+        }
     }
 }

@@ -216,29 +216,14 @@ struct Pool {
     end: usize,
 }
 
-/// The release dates and reporting windows of the newest `n` releases in the catalog excerpt.
+/// The release dates and reporting windows of the newest `n` releases in the catalog excerpt,
+/// oldest first (resolved by the same catalog parser `fetch` uses).
 pub fn catalog_releases(catalog_json: &str, n: usize) -> Result<Vec<(NaiveDate, String)>, String> {
-    let v: serde_json::Value = serde_json::from_str(catalog_json).map_err(|e| e.to_string())?;
-    let datasets = v.get("dataset").and_then(|d| d.as_array()).ok_or("no dataset array")?;
-    let hit = datasets
-        .iter()
-        .find(|d| d.get("title").and_then(|t| t.as_str()) == Some(crate::load::SERIES_TITLE))
-        .ok_or("no Home Infusion Therapy Providers series")?;
-    let mut out: Vec<(NaiveDate, String)> = hit
-        .get("distribution")
-        .and_then(|d| d.as_array())
-        .ok_or("no distributions")?
-        .iter()
-        .filter(|d| d.get("format").and_then(|f| f.as_str()) == Some("API"))
-        .filter(|d| d.get("description").and_then(|f| f.as_str()) != Some("latest"))
-        .filter_map(|d| {
-            let title = d.get("title")?.as_str()?;
-            let date = NaiveDate::parse_from_str(title.rsplit(' ').next()?, "%Y-%m-%d").ok()?;
-            Some((date, d.get("temporal").and_then(|t| t.as_str()).unwrap_or("").to_string()))
-        })
-        .collect();
+    let series = crate::fetch::parse_catalog(catalog_json, crate::config::SERIES_ID, crate::load::SERIES_TITLE)
+        .map_err(|e| e.to_string())?;
+    let mut out: Vec<(NaiveDate, String)> =
+        series.releases.iter().map(|r| (r.date, r.temporal.clone().unwrap_or_default())).collect();
     out.sort();
-    out.dedup();
     let skip = out.len().saturating_sub(n);
     Ok(out.split_off(skip))
 }

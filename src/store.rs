@@ -9,14 +9,18 @@
 //!       meta.json                 ReleaseMeta: uuids, title, temporal, source URL, rows, sha256
 //!       data.json | data.csv      the rows exactly as the API / download returned them
 //!   population/
-//!     population.json             optional: Census figures fetched by `fetch`
+//!     population.json             optional: PopulationFile, Census figures fetched by `fetch`
 //! ```
+//! `store.lock` is an empty file that stays in place; the lock is the OS lock on it
+//! ([`StoreLock`]), released when the process exits however it exits, so a crashed run never
+//! leaves a stale lock behind.
 //! Every file is written to a temporary file in the same folder and renamed into place, so a
 //! killed run leaves either the old file or the new one, never half of one. A release folder is
 //! complete only once its `meta.json` exists (written last), and `meta.json` carries the data
 //! file's sha256, which `load` checks.
 
-use std::fs;
+use std::collections::BTreeMap;
+use std::fs::{self, File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -69,19 +73,20 @@ pub struct ReleaseMeta {
     pub fetched_at: Option<String>,
 }
 
-/// `population/population.json`: Census figures saved by `fetch`.
+/// `population/population.json`: one Census population table fetched by `fetch`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationFile {
-    /// e.g. "Census ACS 5-year 2023, B01003_001E".
+    /// Human label of the figures, e.g. `ACS 5-year estimates 2019-2023, B01003_001E`.
     pub label: String,
-    /// The year printed beside per-capita figures.
+    /// The vintage / end year of the estimates.
     pub year: u16,
     /// The request URL with the API key redacted.
     pub source_url: String,
+    /// RFC 3339 time of the fetch.
     pub fetched_at: String,
-    /// Total population keyed by 2-digit state FIPS.
-    pub total: std::collections::BTreeMap<String, u64>,
+    /// Total population by 2-digit state FIPS code (50 states, DC, PR).
+    pub total: BTreeMap<String, u64>,
 }
 
 /// A release found in a store, ready for `load`.
@@ -179,7 +184,7 @@ pub fn read_index(root: &Path) -> Result<StoreIndex, StoreError> {
             releases.push(StoredRelease { meta, dir, data_path });
         }
     }
-    let pop = root.join("population").join("population.json");
+    let pop = population_path(root);
     Ok(StoreIndex { root: root.to_path_buf(), info, releases, population: pop.is_file().then_some(pop) })
 }
 
@@ -227,6 +232,58 @@ pub fn write_release(root: &Path, mut meta: ReleaseMeta, ext: &str, data: &[u8])
 /// Writes `store.json`.
 pub fn write_info(root: &Path, info: &StoreInfo) -> Result<(), StoreError> {
     write_atomic(&root.join("store.json"), &to_json_bytes(info))
+}
+
+/// Path of `population/population.json` under `root`.
+pub fn population_path(root: &Path) -> PathBuf {
+    root.join("population").join("population.json")
+}
+
+/// Writes `population/population.json` atomically.
+pub fn write_population(root: &Path, pop: &PopulationFile) -> Result<(), StoreError> {
+    write_atomic(&population_path(root), &to_json_bytes(pop))
+}
+
+/// Reads `population/population.json`.
+pub fn read_population(path: &Path) -> Result<PopulationFile, StoreError> {
+    let text = fs::read_to_string(path).map_err(io_err(path))?;
+    serde_json::from_str(&text).map_err(|source| StoreError::Meta { path: path.to_path_buf(), source })
+}
+
+/// An exclusive OS lock on `STORE/store.lock`, held while a run reads and writes the store.
+///
+/// Dropping it (or the process ending) releases the lock. The file itself is never deleted:
+/// deleting a lock file races with a second process that has just opened it.
+#[derive(Debug)]
+pub struct StoreLock {
+    path: PathBuf,
+    _file: File,
+}
+
+impl StoreLock {
+    /// Takes the lock without waiting, creating `root` and `store.lock` if needed.
+    /// Another holder (in this or another process) gives [`StoreError::Locked`].
+    pub fn acquire(root: &Path) -> Result<StoreLock, StoreError> {
+        fs::create_dir_all(root).map_err(io_err(root))?;
+        let path = root.join("store.lock");
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(StoreLock { path, _file: file }),
+            Err(TryLockError::WouldBlock) => Err(StoreError::Locked { path }),
+            Err(TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
+        }
+    }
+
+    /// The lock file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 #[cfg(test)]
@@ -287,6 +344,37 @@ mod tests {
         fs::write(dir2.path().join("store.json"), r#"{"format":"other","series_id":"","series_title":""}"#)
             .expect("write");
         assert!(matches!(read_index(dir2.path()), Err(StoreError::Format { .. })));
+    }
+
+    #[test]
+    fn lock_is_exclusive_until_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = StoreLock::acquire(dir.path()).expect("first lock");
+        assert!(matches!(StoreLock::acquire(dir.path()), Err(StoreError::Locked { .. })));
+        drop(first);
+        let again = StoreLock::acquire(dir.path()).expect("lock after release");
+        assert!(again.path().ends_with("store.lock"));
+    }
+
+    #[test]
+    fn population_round_trips_and_rejects_unknown_fields() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pop = PopulationFile {
+            label: "ACS".into(),
+            year: 2023,
+            source_url: "https://api.census.gov/x?key=REDACTED".into(),
+            fetched_at: "2025-01-01T00:00:00Z".into(),
+            total: BTreeMap::from([("01".to_string(), 5_000_000u64)]),
+        };
+        write_population(dir.path(), &pop).expect("write");
+        assert_eq!(read_population(&population_path(dir.path())).expect("read"), pop);
+        assert!(read_index(dir.path()).expect("index").population.is_some());
+        fs::write(
+            population_path(dir.path()),
+            r#"{"label":"","year":1,"source_url":"","fetched_at":"","total":{},"x":1}"#,
+        )
+        .expect("write");
+        assert!(matches!(read_population(&population_path(dir.path())), Err(StoreError::Meta { .. })));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Shared helpers for the `tests/` harness: run the real binary on fixture projects in temp dirs.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
