@@ -160,13 +160,21 @@ pub struct ChartView {
     pub title: String,
     pub alt: String,
     pub svg: String,
+    /// The moving "latest" copies.
     pub svg_href: String,
     pub png_href: String,
+    /// The copies frozen for this release (`charts/<release-date>/…`).
+    pub release_svg_href: String,
+    pub release_png_href: String,
+    pub release: String,
     pub embed: String,
+    pub embed_release: String,
 }
 
-fn chart_view(c: &ChartFile, root: &str, site_url: Option<&str>) -> ChartView {
+fn chart_view(c: &ChartFile, root: &str, site_url: Option<&str>, release: &str) -> ChartView {
     let base = site_url.unwrap_or("");
+    let alt = c.alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let embed = |path: &str| format!(r#"<img src="{base}{path}" alt="{alt}" width="100%">"#);
     ChartView {
         id: c.id.clone(),
         title: c.title.clone(),
@@ -174,11 +182,11 @@ fn chart_view(c: &ChartFile, root: &str, site_url: Option<&str>) -> ChartView {
         svg: c.svg.clone(),
         svg_href: format!("{root}charts/{}.svg", c.id),
         png_href: format!("{root}charts/{}.png", c.id),
-        embed: format!(
-            "<img src=\"{base}charts/{}.png\" alt=\"{}\" width=\"100%\">",
-            c.id,
-            c.alt.replace('"', "&quot;")
-        ),
+        release_svg_href: format!("{root}charts/{release}/{}.svg", c.id),
+        release_png_href: format!("{root}charts/{release}/{}.png", c.id),
+        release: release.to_string(),
+        embed: embed(&format!("charts/{}.png", c.id)),
+        embed_release: embed(&format!("charts/{release}/{}.png", c.id)),
     }
 }
 
@@ -419,7 +427,7 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
         ],
         narrative: md(input, &values, "index.md")?,
         caveats: md(input, &values, "caveats.md")?,
-        charts: input.charts.iter().map(|c| chart_view(c, "", site_url)).collect(),
+        charts: input.charts.iter().map(|c| chart_view(c, "", site_url, &p.release_date.to_string())).collect(),
         states: m.states.iter().map(|s| state_line(s, "")).collect(),
         population_year: pop_year.clone(),
     };
@@ -522,14 +530,16 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
     // Charts.
     let charts = ChartsPage {
         chrome: ctx.chrome("charts.html", "Charts", "Every chart with SVG and PNG downloads."),
-        charts: input.charts.iter().map(|c| chart_view(c, "", site_url)).collect(),
+        charts: input.charts.iter().map(|c| chart_view(c, "", site_url, &p.release_date.to_string())).collect(),
     };
     if input.settings.pages.charts {
         files.push(page("charts.html", &charts)?);
     }
     for c in input.charts {
-        files.push(SiteFile { path: format!("charts/{}.svg", c.id), bytes: c.svg.clone().into_bytes() });
-        files.push(SiteFile { path: format!("charts/{}.png", c.id), bytes: c.png.clone() });
+        for dir in ["charts".to_string(), format!("charts/{}", p.release_date)] {
+            files.push(SiteFile { path: format!("{dir}/{}.svg", c.id), bytes: c.svg.clone().into_bytes() });
+            files.push(SiteFile { path: format!("{dir}/{}.png", c.id), bytes: c.png.clone() });
+        }
     }
 
     // Changes.
