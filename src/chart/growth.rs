@@ -29,13 +29,17 @@ pub(super) fn plot_err<E: std::fmt::Debug>(chart: &str) -> impl Fn(E) -> ChartEr
     move |e| ChartError::Plot { chart: chart.to_string(), message: format!("{e:?}") }
 }
 
-/// The smallest "nice" number (1, 2, 2.5, 5 × 10^k) at or above `v`.
+/// The smallest "nice" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above `v`.
 pub(super) fn nice_ceil(v: f64) -> f64 {
     if v <= 0.0 || !v.is_finite() {
         return 1.0;
     }
     let m = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|f| f * m).find(|c| *c >= v - 1e-9).unwrap_or(10.0 * m)
+    [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .iter()
+        .map(|f| f * m)
+        .find(|c| *c >= v - 1e-9)
+        .unwrap_or(10.0 * m)
 }
 
 fn day(d: NaiveDate, base: NaiveDate) -> f64 {
@@ -124,7 +128,7 @@ pub(crate) fn national(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Ch
     {
         let err = plot_err(id);
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
-        let area = root.margin(top as i32, bottom as i32, 12, 40);
+        let area = root.margin(top as i32 + 10, bottom as i32, 12, 40);
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(26)
             .y_label_area_size(58)
@@ -137,12 +141,14 @@ pub(crate) fn national(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Ch
             .y_labels(6)
             .bold_line_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2).stroke_width(1))
             .light_line_style(TRANSPARENT)
-            .axis_style(RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2))
-            .set_all_tick_mark_size(0)
+            .axis_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2))
+            .set_all_tick_mark_size(6)
             .y_label_formatter(&|v| count(v.round().max(0.0) as u64))
             .label_style(font(style::BODY_PX, (89, 89, 89)))
             .draw()
             .map_err(&err)?;
+        let axis = RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2);
+        chart.draw_series(LineSeries::new([(x0 - pad, 0.0), (x1 + pad, 0.0)], axis.stroke_width(1))).map_err(&err)?;
         let pts: Vec<(f64, f64)> = rel.iter().map(|r| (day(r.date, base), f64::from(r.suppliers))).collect();
         let (lr, lg, lb) = style::LINE_RGB;
         chart.draw_series(LineSeries::new(pts.iter().copied(), RGBColor(lr, lg, lb).stroke_width(2))).map_err(&err)?;
@@ -211,7 +217,7 @@ pub(crate) fn national(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Ch
         }
         root.present().map_err(&err)?;
     }
-    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, &overlay);
+    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, "", &overlay);
     Ok(Chart { id: id.into(), title, alt, svg })
 }
 
@@ -277,12 +283,12 @@ pub(crate) fn states(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Char
     {
         let err = plot_err(id);
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
-        let area = root.margin(head as i32, foot as i32, 12, 24);
+        let area = root.margin(head as i32 + 4, foot as i32, 12, 24);
         let panels: Vec<DrawingArea<SVGBackend, Shift>> = area.split_evenly((rows, cols));
         let (lr, lg, lb) = style::LINE_RGB;
         for (panel, (_, name, series)) in panels.iter().zip(top.iter()) {
             let mut chart = ChartBuilder::on(panel)
-                .margin_top(24)
+                .margin_top(32)
                 .margin_right(14)
                 .margin_bottom(4)
                 .x_label_area_size(18)
@@ -296,12 +302,15 @@ pub(crate) fn states(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Char
                 .y_labels(3)
                 .bold_line_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2).stroke_width(1))
                 .light_line_style(TRANSPARENT)
-                .axis_style(RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2))
-                .set_all_tick_mark_size(0)
+                .axis_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2))
+                .set_all_tick_mark_size(5)
                 .y_label_formatter(&|v| count(v.round().max(0.0) as u64))
                 .label_style(font(10.0, (89, 89, 89)))
                 .draw()
                 .map_err(&err)?;
+            let axis = RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2);
+            let xr = x1.max(x0 + 1.0);
+            chart.draw_series(LineSeries::new([(x0, 0.0), (xr, 0.0)], axis.stroke_width(1))).map_err(&err)?;
             let pts = rel.iter().zip(series.iter()).map(|(r, n)| (day(r.date, base), f64::from(*n)));
             chart.draw_series(LineSeries::new(pts, RGBColor(lr, lg, lb).stroke_width(2))).map_err(&err)?;
             let latest = series.last().copied().unwrap_or(0);
@@ -337,7 +346,7 @@ pub(crate) fn states(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Char
         }
         root.present().map_err(&err)?;
     }
-    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, &overlay);
+    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, "", &overlay);
     Ok(Chart { id: id.into(), title, alt, svg })
 }
 
@@ -388,7 +397,7 @@ pub(crate) fn sparkline(
     {
         let err = plot_err(&id);
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
-        let area = root.margin(top as i32, foot as i32, 16, 48);
+        let area = root.margin(top as i32, foot as i32, 34, 48);
         let mut chart = ChartBuilder::on(&area).build_cartesian_2d(x0..x1, 0.0..ymax).map_err(&err)?;
         let (lr, lg, lb) = style::LINE_RGB;
         let pts: Vec<(f64, f64)> = dates.iter().zip(series).map(|(d, n)| (day(*d, base), f64::from(*n))).collect();
@@ -423,7 +432,7 @@ pub(crate) fn sparkline(
         ));
         root.present().map_err(&err)?;
     }
-    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, &overlay);
+    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, "", &overlay);
     Ok(Chart { id, title, alt, svg })
 }
 
@@ -438,7 +447,8 @@ mod tests {
     #[test]
     fn nice_ceilings() {
         assert_eq!(nice_ceil(87.0), 100.0);
-        assert_eq!(nice_ceil(1.3), 2.0);
+        assert_eq!(nice_ceil(10.9), 12.0);
+        assert_eq!(nice_ceil(1.3), 1.5);
         assert_eq!(nice_ceil(220.0), 250.0);
         assert_eq!(nice_ceil(0.0), 1.0);
     }

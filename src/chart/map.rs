@@ -69,9 +69,9 @@ struct Layout {
 fn layout(top: f64, territories: &[&StateRow]) -> Layout {
     let main = Rect { x: 20.0, y: top, w: MAIN_W, h: MAIN_H };
     let row = main.bottom() + 16.0;
-    let ak = Rect { x: 24.0, y: row, w: 190.0, h: INSET_ROW_H - 8.0 };
-    let hi = Rect { x: 232.0, y: row + 30.0, w: 150.0, h: INSET_ROW_H - 38.0 };
-    let pr = Rect { x: 590.0, y: row + 30.0, w: 104.0, h: 44.0 };
+    let ak = Rect { x: 24.0, y: row, w: 175.0, h: INSET_ROW_H - 12.0 };
+    let hi = Rect { x: 222.0, y: row + 26.0, w: 150.0, h: INSET_ROW_H - 38.0 };
+    let pr = Rect { x: 590.0, y: row + 32.0, w: 104.0, h: 44.0 };
     let tiles = territories
         .iter()
         .enumerate()
@@ -187,9 +187,22 @@ fn fill(id: &str, classes: &Classes, class: Class) -> String {
 fn outline(class: Class) -> &'static str {
     match class {
         Class::NotInFile => " stroke=\"#9a9a9a\" stroke-dasharray=\"2 1.5\"",
-        Class::NoData => " stroke=\"#9a9a9a\"",
+        Class::NoData => " stroke=\"#9a9a9a\" stroke-width=\"0.8\"",
         _ => "",
     }
+}
+
+/// Territory shapes are a few pixels of islands: a thick outline in the class colour keeps them
+/// visible inside their boxes.
+fn tile_outline(classes: &Classes, class: Class) -> String {
+    let ink = match class {
+        Class::Value(i) => classes.colors.get(i).map(String::as_str).unwrap_or(style::NODATA_INK),
+        Class::Zero => style::ZERO_INK,
+        Class::NoData => style::NODATA_INK,
+        Class::NotInFile => style::NOTINFILE_STROKE,
+    };
+    let dash = if class == Class::NotInFile { " stroke-dasharray=\"2 1.5\"" } else { "" };
+    format!(" stroke=\"{ink}\" stroke-width=\"1.6\"{dash}")
 }
 
 fn label_ink(classes: &Classes, class: Class) -> &'static str {
@@ -518,7 +531,11 @@ pub(crate) fn render(
             css = class.css(),
             usps = esc(&r.usps),
             fill = fill(id, &classes, class),
-            ol = outline(class),
+            ol = if matches!(r.fips.as_str(), "78" | "66" | "69" | "60") {
+                tile_outline(&classes, class)
+            } else {
+                outline(class).to_string()
+            },
             tip = esc(&tooltip(kind, r, class, year)),
         );
     }
@@ -537,12 +554,17 @@ pub(crate) fn render(
         let (dx, dy) = nudge(&r.usps);
         let class = classes.class_of(&r.usps).unwrap_or(Class::NotInFile);
         let star = if r.small_count && kind == MapKind::PerMillion { "*" } else { "" };
+        let ink = label_ink(&classes, class);
+        let halo = if ink == style::INK {
+            " stroke=\"#ffffff\" stroke-width=\"2.5\" stroke-linejoin=\"round\" paint-order=\"stroke\""
+        } else {
+            ""
+        };
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" fill=\"{}\" font-weight=\"bold\">{}{star}</text>",
+            "<text x=\"{}\" y=\"{}\" fill=\"{ink}\" font-weight=\"bold\"{halo}>{}{star}</text>",
             px(cx + dx),
             px(cy + dy + 3.5),
-            label_ink(&classes, class),
             esc(&r.usps)
         );
     }

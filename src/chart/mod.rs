@@ -143,10 +143,8 @@ mod style {
 
     pub const INK: &str = "#1a1a1a";
     pub const MUTED: &str = "#595959";
-    pub const FAINT: &str = "#8c8c8c";
     pub const GRID: (u8, u8, u8) = (226, 226, 226);
     pub const AXIS: (u8, u8, u8) = (140, 140, 140);
-    pub const LINE: &str = "#2c7fb8";
     pub const LINE_RGB: (u8, u8, u8) = (44, 127, 184);
     pub const NOTICE: &str = "#b30000";
     pub const NOTICE_BG: &str = "#fff0f0";

@@ -49,9 +49,6 @@ pub(crate) struct Rect {
 }
 
 impl Rect {
-    pub fn right(&self) -> f64 {
-        self.x + self.w
-    }
     pub fn bottom(&self) -> f64 {
         self.y + self.h
     }
@@ -96,7 +93,7 @@ mod tests {
         let f = Fitted::fit(p, pts.iter(), r);
         for (lon, lat) in pts {
             let (x, y) = f.point(lon, lat);
-            assert!(x >= r.x - 1e-6 && x <= r.right() + 1e-6 && y >= r.y - 1e-6 && y <= r.bottom() + 1e-6);
+            assert!(x >= r.x - 1e-6 && x <= r.x + r.w + 1e-6 && y >= r.y - 1e-6 && y <= r.bottom() + 1e-6);
         }
         // Maine is east of Washington, Florida south of both.
         assert!(f.point(-67.0, 44.8).0 > f.point(-124.7, 48.4).0);

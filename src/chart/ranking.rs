@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::growth::{font, nice_ceil, plot_err};
 use super::style;
-use super::svg::{Frame, count, px, rate, text, wrap_plotters};
+use super::svg::{Frame, count, px, rate, text, text_halo, wrap_plotters};
 use super::{Chart, ChartError};
 use crate::metrics::{Metrics, StateRow};
 use crate::model::Provenance;
@@ -74,6 +74,7 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
     let xmax = nice_ceil(vmax * 1.08);
     let mut buf = String::new();
     let mut overlay = String::new();
+    let mut underlay = String::new();
     {
         let err = plot_err(id);
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
@@ -88,7 +89,7 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
             .bold_line_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2).stroke_width(1))
             .light_line_style(TRANSPARENT)
             .axis_style(RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2))
-            .set_all_tick_mark_size(0)
+            .set_all_tick_mark_size(4)
             .x_label_formatter(&|v| rate(*v, if xmax < 5.0 { 1 } else { 0 }))
             .label_style(font(style::SMALL_PX, (89, 89, 89)))
             .draw()
@@ -118,7 +119,7 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
             } else {
                 format!("{}{}", rate(v, 1), if r.small_count { "*" } else { "" })
             };
-            overlay.push_str(&text(x + 5.0, y + 4.0, style::SMALL_PX, ink, zero, "start", &label));
+            overlay.push_str(&text_halo(x + 5.0, y + 4.0, style::SMALL_PX, ink, zero, "start", &label));
             if zero {
                 let _ = write!(
                     overlay,
@@ -134,7 +135,7 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
             let (x, ytop) = at(nat, n as f64);
             let (_, ybot) = at(nat, 0.0);
             let _ = write!(
-                overlay,
+                underlay,
                 "<g class=\"national-rate\"><line x1=\"{x}\" y1=\"{y0}\" x2=\"{x}\" y2=\"{y1}\" stroke=\"{ink}\" \
                  stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>{}</g>",
                 text(
@@ -154,7 +155,7 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
         }
         root.present().map_err(&err)?;
     }
-    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, &overlay);
+    let svg = wrap_plotters(&buf, &frame, f64::from(w), f64::from(h), &alt, &underlay, &overlay);
     Ok(Chart { id: id.into(), title, alt, svg })
 }
 

@@ -108,6 +108,15 @@ pub(crate) fn text(x: f64, y: f64, size: f64, fill: &str, weight_bold: bool, anc
     s
 }
 
+/// Dark text with a white halo, legible over hatching, gridlines and reference lines.
+pub(crate) fn text_halo(x: f64, y: f64, size: f64, fill: &str, bold: bool, anchor: &str, content: &str) -> String {
+    text(x, y, size, fill, bold, anchor, content).replacen(
+        "<text ",
+        "<text stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\" ",
+        1,
+    )
+}
+
 /// The words every chart carries: title, subtitle, source credit and the synthetic notice.
 pub(crate) struct Frame<'a> {
     pub id: &'a str,
@@ -227,6 +236,7 @@ pub(crate) fn wrap_plotters(
     width: f64,
     height: f64,
     desc: &str,
+    underlay: &str,
     overlay: &str,
 ) -> String {
     let body = plot.find('>').map(|i| &plot[i + 1..]).unwrap_or("");
@@ -235,6 +245,7 @@ pub(crate) fn wrap_plotters(
     let (header, _) = frame.header();
     let mut out = frame.open(width, height, desc);
     out.push_str(&header);
+    out.push_str(underlay);
     out.push_str("\n<g class=\"plot\">");
     out.push_str(&tidy(body));
     out.push_str("</g>\n");

@@ -462,4 +462,14 @@ fn dump() {
         std::fs::write(dir.join(format!("{}.png", c.id)), to_png(&c.svg, 2.0).expect("png")).expect("png");
         println!("{} {} bytes\n  alt: {}", c.id, c.svg.len(), c.alt);
     }
+    // Close-ups of the busy corners of the per-million map.
+    let map = &charts[0].svg;
+    let head_end = map.find('>').expect("svg tag");
+    for (name, vb) in [("ne", "700 180 300 260"), ("insets", "0 640 1000 230"), ("legend", "0 90 700 90")] {
+        let (w, h) =
+            vb.split_once(' ').and_then(|(_, r)| r.split_once(' ')).and_then(|(_, r)| r.split_once(' ')).expect("vb");
+        let tag = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"{vb}\">");
+        let crop = format!("{tag}{}", &map[head_end + 1..]);
+        std::fs::write(dir.join(format!("zoom-{name}.png")), to_png(&crop, 3.0).expect("png")).expect("png");
+    }
 }
