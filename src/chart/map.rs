@@ -491,7 +491,6 @@ pub(crate) fn render(
     let frames: Vec<(Rect, &str)> = [(l.ak, "02"), (l.hi, "15"), (l.pr, "72")]
         .into_iter()
         .filter(|(_, f)| by_fips.contains_key(f))
-        .map(|(r, f)| (r, f))
         .chain(l.tiles.iter().map(|(f, r)| (*r, f.as_str())))
         .map(|(r, f)| (Rect { x: r.x - 4.0, y: r.y - 4.0, w: r.w + 8.0, h: r.h + 8.0 }, f))
         .collect();

@@ -131,6 +131,18 @@ pub fn render_all(
     Ok(out)
 }
 
+/// The suppliers-per-million map alone (the first chart of [`render_all`]), for pages or
+/// benchmarks that need only the map.
+pub fn per_million_map(
+    metrics: &Metrics,
+    prov: &Provenance,
+    shapes: &BTreeMap<String, geo::Shape>,
+    opts: &ChartOptions,
+) -> Result<Chart, ChartError> {
+    classify::validate(opts)?;
+    map::render(metrics, prov, shapes, opts, map::MapKind::PerMillion)
+}
+
 /// A small growth chart of one jurisdiction's suppliers per release, for its state page.
 pub fn sparkline(usps: &str, series: &[u32], dates: &[NaiveDate], prov: &Provenance) -> Result<Chart, ChartError> {
     growth::sparkline(usps, series, dates, prov)

@@ -357,7 +357,7 @@ fn growth_and_ranking_charts() {
 
     // A later window has no benefit marker.
     let mut later = m.clone();
-    later.releases.retain(|r| r.date.to_string() > "2021-01-01".to_string());
+    later.releases.retain(|r| r.date.to_string().as_str() > "2021-01-01");
     for s in later.state_series.values_mut() {
         s.drain(..1);
     }

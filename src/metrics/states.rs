@@ -133,7 +133,7 @@ pub fn state_rows(release: &Release, population: &Population) -> Vec<StateRow> {
     // after rounding to 1e-9 so float noise never splits a tie.
     let key = |r: &StateRow| r.per_million.map(|v| (v * 1e9).round() as i64);
     let mut ranked: Vec<(i64, usize)> = rows.iter().enumerate().filter_map(|(i, r)| key(r).map(|k| (k, i))).collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
     let mut prev: Option<(i64, u32)> = None;
     for (pos, (k, idx)) in ranked.iter().enumerate() {
         let rank = match prev {
