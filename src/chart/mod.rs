@@ -5,12 +5,12 @@
 //! Nothing here touches the disk or the network; writing files is `write`'s job, and formatting
 //! numbers for HTML tables is `render`'s (it gets the map classes from [`classify`]).
 //!
-//! * The maps are written by hand ([`map`]): one `<path>` per jurisdiction with 0.1 px
+//! * The maps are written by hand (`map.rs`): one `<path>` per jurisdiction with 0.1 px
 //!   coordinates, `fill-rule="evenodd"` for holes, and per-state ids, classes, `data-usps` and
 //!   `<title>` tooltips. plotters cannot do this: its backend API is integer pixels, a `Polygon`
 //!   is a single ring (holes get filled) and it writes no id, class, `<g>` or `<title>`.
 //! * The growth and ranking charts use plotters' `SVGBackend::with_string` for axes, gridlines
-//!   and marks; [`svg`] then adds the accessible wrapper, and the titles, notices and source
+//!   and marks; `svg.rs` then adds the accessible wrapper, and the titles, notices and source
 //!   line are our own `<text>` so they look the same in every chart.
 //! * [`to_png`] renders any of these SVGs through resvg with the DejaVu faces of the `dejavu`
 //!   crate, never system fonts, so the PNG has the same text as the browser shows.
