@@ -473,3 +473,26 @@ fn dump() {
         std::fs::write(dir.join(format!("zoom-{name}.png")), to_png(&crop, 3.0).expect("png")).expect("png");
     }
 }
+
+#[test]
+fn service_area_map_without_service_areas_says_so() {
+    let mut m = fixture();
+    for r in &mut m.states {
+        r.served_by = None;
+        r.served_per_million = None;
+    }
+    let charts = all(&m, &prov(false));
+    let c = chart(&charts, "map-served-by");
+    assert!(c.alt.starts_with("This release lists no service areas"), "{}", c.alt);
+    let d = doc(&c.svg);
+    for p in d.descendants().filter(|n| n.has_tag_name("path") && has_class(n, "state")) {
+        let u = p.attribute("data-usps").unwrap_or("");
+        if u == "PR" {
+            assert!(has_class(&p, "no-data"), "unknown service areas are no data, even where not in the file");
+        }
+        assert!(has_class(&p, "no-data"), "{u}");
+        assert!(title_of(&p).ends_with("no service-area data"), "{}", title_of(&p));
+        assert!(!has_class(&p, "zero"));
+    }
+    assert!(d.descendants().any(|n| has_class(&n, "legend-item") && has_class(&n, "no-data")));
+}
