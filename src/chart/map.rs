@@ -358,8 +358,8 @@ fn alt_text(kind: MapKind, metrics: &Metrics, classes: &Classes) -> String {
 fn defs(id: &str) -> String {
     format!(
         "<defs><pattern id=\"{id}-zero\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" \
-         patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{zb}\"/>\
-         <rect width=\"2.2\" height=\"6\" fill=\"{zi}\"/></pattern>\
+         ><rect width=\"6\" height=\"6\" fill=\"{zb}\"/>\
+         <path d=\"M-1 1l2-2M0 6l6-6M5 7l2-2\" stroke=\"{zi}\" stroke-width=\"1.6\"/></pattern>\
          <pattern id=\"{id}-nodata\" patternUnits=\"userSpaceOnUse\" width=\"5\" height=\"5\">\
          <rect width=\"5\" height=\"5\" fill=\"{nb}\"/><circle cx=\"2.5\" cy=\"2.5\" r=\"1\" fill=\"{ni}\"/>\
          </pattern></defs>\n",
@@ -629,6 +629,8 @@ pub(crate) fn render(
                 &format!("{}{star}", r.usps)
             ),
         );
+        let value = short_value(kind, r, class);
+        s.push_str(&text(l.strip.x + 58.0, y + 13.5, style::SMALL_PX, style::MUTED, false, "start", &value));
         y += 26.0;
     }
     s.push_str("</g>\n");
@@ -636,6 +638,18 @@ pub(crate) fn render(
     s.push_str(&frame.footer(height));
     s.push_str("\n</svg>\n");
     Ok(Chart { id: id.to_string(), title, alt, svg: s })
+}
+
+/// The figure printed beside a key square.
+fn short_value(kind: MapKind, r: &StateRow, class: Class) -> String {
+    match (class, kind) {
+        (Class::Zero, _) => "0".into(),
+        (Class::NoData, _) => "no data".into(),
+        (Class::NotInFile, _) => "–".into(),
+        (Class::Value(_), MapKind::PerMillion) => rate(r.per_million.unwrap_or(0.0), 1),
+        (Class::Value(_), MapKind::Suppliers) => count(r.suppliers.into()),
+        (Class::Value(_), MapKind::ServedBy) => count(r.served_by.unwrap_or(0).into()),
+    }
 }
 
 /// Label offsets (px) for shapes whose centroid is a poor spot for a label.
