@@ -157,6 +157,29 @@ fn map_has_one_titled_shape_per_jurisdiction() {
             assert_eq!(p.attribute("fill-rule").or(p.parent().and_then(|g| g.attribute("fill-rule"))), Some("evenodd"));
         }
         assert!(c.svg.len() < 150_000, "{id} is {} bytes", c.svg.len());
+        // Coordinates are rounded to 0.1 px.
+        for p in &paths {
+            let d = p.attribute("d").expect("d");
+            for num in d.split(|ch: char| ch.is_ascii_alphabetic() || ch == ' ' || ch == '-') {
+                assert!(num.split_once('.').is_none_or(|(_, f)| f.len() <= 1), "{id}: {num} in {d}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_classification_renders() {
+    let m = realistic();
+    for method in ["quantile", "equal-interval", "jenks"] {
+        let opts = ChartOptions { classification: method.parse().expect("method"), ..Default::default() };
+        let charts = render_all(&m, &prov(false), &shapes(), &opts).expect("charts");
+        let classes = classify(&m, &opts);
+        assert_eq!(classes.colors.len(), 5, "{method}: five value classes on realistic data");
+        let d = doc(&charts[0].svg);
+        for i in 0..classes.colors.len() {
+            let css = format!("c{i}");
+            assert!(d.descendants().any(|n| n.has_tag_name("path") && has_class(&n, &css)), "{method}: {css} unused");
+        }
     }
 }
 
@@ -429,6 +452,10 @@ fn png_is_twice_the_viewbox_and_has_text() {
             .map(|v| v.parse().expect("number"))
             .collect();
         let png = to_png(&c.svg, 2.0).expect("png");
+        let mut reader = ::png::Decoder::new(std::io::Cursor::new(&png)).read_info().expect("PNG header decodes");
+        let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
+        let frame = reader.next_frame(&mut pixels).expect("PNG pixels decode");
+        assert!(pixels[..frame.buffer_size()].iter().any(|b| *b < 128), "{}: something dark was drawn", c.id);
         assert_eq!(ihdr(&png), ((vb[2] * 2.0).ceil() as u32, (vb[3] * 2.0).ceil() as u32), "{}", c.id);
     }
     // Text really is drawn: a text-only SVG must not come out blank.
