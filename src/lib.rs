@@ -7,6 +7,7 @@
 //! Data flows one way. Only `fetch`, `store`/`load` and `write` touch the network or the disk;
 //! everything in between is a pure function of its inputs, tested without either.
 
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod fetch;

@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use crate::config::{BuildConfig, Denominator};
 use crate::load::{self, SERIES_URL};
 use crate::model::{Population, PopulationSource, Provenance, Release};
-use crate::{metrics, normalize, render, sample, store, write};
+use crate::{chart, geo, metrics, normalize, render, sample, store, write};
+use std::collections::BTreeMap;
 
 /// What a build did, for the summary line.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +61,44 @@ fn denominator(p: Population, d: Denominator) -> Population {
     }
 }
 
+/// Chart options from the report's `[maps]` section.
+fn chart_options(cfg: &BuildConfig) -> Result<chart::ChartOptions> {
+    Ok(chart::ChartOptions {
+        classification: cfg.maps.classification.parse()?,
+        classes: cfg.maps.classes,
+        fixed_breaks: (!cfg.maps.fixed_breaks.is_empty()).then(|| cfg.maps.fixed_breaks.clone()),
+    })
+}
+
+/// Every site chart as SVG plus a 2x PNG (rasterised on all cores), and one sparkline per
+/// jurisdiction.
+fn draw_charts(
+    m: &metrics::Metrics,
+    prov: &Provenance,
+    cfg: &BuildConfig,
+) -> Result<(Vec<render::ChartFile>, BTreeMap<String, String>)> {
+    let shapes = geo::parse_states("geo/us-states.geojson", geo::BUNDLED_STATES_GEOJSON)?;
+    let charts = chart::render_all(m, prov, &shapes, &chart_options(cfg)?)?;
+    let pngs: Vec<Result<Vec<u8>, chart::ChartError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = charts.iter().map(|c| s.spawn(|| chart::to_png(&c.svg, 2.0))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(chart::ChartError::Png("PNG thread panicked".into()))))
+            .collect()
+    });
+    let files = charts
+        .into_iter()
+        .zip(pngs)
+        .map(|(c, png)| Ok(render::ChartFile { id: c.id, title: c.title, alt: c.alt, svg: c.svg, png: png? }))
+        .collect::<Result<Vec<_>, chart::ChartError>>()?;
+    let dates: Vec<chrono::NaiveDate> = m.releases.iter().map(|r| r.date).collect();
+    let mut sparklines = BTreeMap::new();
+    for (usps, series) in &m.state_series {
+        sparklines.insert(usps.clone(), chart::sparkline(usps, series, &dates, prov)?.svg);
+    }
+    Ok((files, sparklines))
+}
+
 /// `hit-atlas build`.
 pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
     let mut t = Timer { verbose: cfg.verbose, start: Instant::now() };
@@ -86,8 +125,9 @@ pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
         input_sha256: input_checksum(&releases, &population.source.sha256),
     };
     let content = load::load_content(&cfg.content_dir).context("reading the narrative")?;
-    let charts: Vec<render::ChartFile> = Vec::new();
-    let sparklines = std::collections::BTreeMap::new();
+    t.lap("content");
+    let (charts, sparklines) = draw_charts(&m, &provenance, cfg).context("drawing the charts")?;
+    t.lap("charts");
     let files = render::render_site(&render::SiteInput {
         metrics: &m,
         releases: &releases,
