@@ -284,9 +284,11 @@ fn alt_text(kind: MapKind, metrics: &Metrics, classes: &Classes) -> String {
             if zero.is_empty() {
                 s.push_str("Every state, DC and Puerto Rico with a population figure has at least one supplier. ");
             } else {
+                // Rates exist only where Census has a population: the 50 states, DC and PR.
+                let with_pop = metrics.states.iter().filter(|r| r.population.is_some()).count();
                 let _ = write!(
                     s,
-                    "{} of {n} jurisdictions have no home infusion therapy supplier: {}. ",
+                    "{} of the {with_pop} states, DC and Puerto Rico have no home infusion therapy supplier: {}. ",
                     zero.len(),
                     names(&zero)
                 );
