@@ -216,6 +216,28 @@ struct Pool {
     end: usize,
 }
 
+impl Pool {
+    /// The CSV record of this supplier for one of its service areas.
+    fn record<'a>(&'a self, a: &'a [String; 5]) -> [&'a str; 14] {
+        [
+            &self.id,
+            &self.name,
+            &self.address,
+            "",
+            &self.city,
+            self.state,
+            &self.zip,
+            &self.phone,
+            "Home Infusion Therapy Supplier",
+            &a[0],
+            &a[1],
+            &a[2],
+            &a[3],
+            &a[4],
+        ]
+    }
+}
+
 /// The release dates and reporting windows of the newest `n` releases in the catalog excerpt,
 /// oldest first (resolved by the same catalog parser `fetch` uses).
 pub fn catalog_releases(catalog_json: &str, n: usize) -> Result<Vec<(NaiveDate, String)>, String> {
@@ -314,22 +336,7 @@ pub fn generate(catalog_json: &str, seed: u64) -> Result<Vec<SampleRelease>, Str
         let mut rows = 0u64;
         for s in pool.iter().filter(|s| s.start <= r && r < s.end) {
             for a in &s.areas {
-                let rec = [
-                    s.id.as_str(),
-                    &s.name,
-                    &s.address,
-                    "",
-                    &s.city,
-                    s.state,
-                    &s.zip,
-                    &s.phone,
-                    "Home Infusion Therapy Supplier",
-                    &a[0],
-                    &a[1],
-                    &a[2],
-                    &a[3],
-                    &a[4],
-                ];
+                let rec = s.record(a);
                 w.write_record(rec).map_err(werr)?;
                 rows += 1;
             }
@@ -397,23 +404,7 @@ pub fn generate(catalog_json: &str, seed: u64) -> Result<Vec<SampleRelease>, Str
         // An exact duplicate of the first pool row present in this release.
         if let Some(s) = pool.iter().find(|s| s.start <= r && r < s.end) {
             let a = &s.areas[0];
-            w.write_record([
-                s.id.as_str(),
-                &s.name,
-                &s.address,
-                "",
-                &s.city,
-                s.state,
-                &s.zip,
-                &s.phone,
-                "Home Infusion Therapy Supplier",
-                &a[0],
-                &a[1],
-                &a[2],
-                &a[3],
-                &a[4],
-            ])
-            .map_err(werr)?;
+            w.write_record(s.record(a)).map_err(werr)?;
             rows += 1;
         }
         let csv = w.into_inner().map_err(|e| e.to_string())?;

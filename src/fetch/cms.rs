@@ -24,6 +24,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::normalize::raw::kind;
 use serde_json::{Map, Value};
 
 use super::FetchError;
@@ -165,17 +166,6 @@ fn page(
         out.push(row);
     }
     Ok(out)
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The stored form: a JSON array with one compact object per line. serde_json's map is sorted,

@@ -167,22 +167,7 @@ mod tests {
         v.iter().map(|s| s.to_string()).collect()
     }
 
-    const CMS: [&str; 14] = [
-        "Enrollment ID",
-        "Legal Business Name",
-        "Street Address Line 1",
-        "Street Address Line 2",
-        "City",
-        "State",
-        "ZIP Code",
-        "Practice Location Phone Number",
-        "Specialty Name",
-        "Geographic Location Type Description",
-        "Geographic Location City Name",
-        "Geographic Location State Code",
-        "Geographic Location ZIP Code",
-        "State County Name",
-    ];
+    const CMS: [&str; 14] = crate::sample::CMS_COLUMNS;
 
     #[test]
     fn real_cms_titles_match_every_field_but_status() {

@@ -150,7 +150,8 @@ pub fn parse_json(bytes: &[u8]) -> Result<RawTable, RawError> {
     Ok(RawTable { headers, records })
 }
 
-fn kind(v: &Value) -> &'static str {
+/// "a string", "an array"… for error messages about JSON values.
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

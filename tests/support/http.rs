@@ -181,22 +181,7 @@ fn serve_one(mut stream: TcpStream, handler: &(dyn Fn(&Req) -> Resp + Send + Syn
 // ---------------------------------------------------------------------------------------------
 
 pub const SERIES_UUID: &str = "31f25ab6-2fe3-4bad-ac5a-90635ed79935";
-pub const COLUMNS: [&str; 14] = [
-    "Enrollment ID",
-    "Legal Business Name",
-    "Street Address Line 1",
-    "Street Address Line 2",
-    "City",
-    "State",
-    "ZIP Code",
-    "Practice Location Phone Number",
-    "Specialty Name",
-    "Geographic Location Type Description",
-    "Geographic Location City Name",
-    "Geographic Location State Code",
-    "Geographic Location ZIP Code",
-    "State County Name",
-];
+pub const COLUMNS: [&str; 14] = hit_atlas::sample::CMS_COLUMNS;
 pub const KEY: &str = "testkey0123456789abcdef";
 
 /// One release the fake API serves.
