@@ -99,7 +99,12 @@ pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
 
 /// `hit-atlas sample`: regenerates the synthetic sample store in `out`.
 pub fn run_sample(out: &Path, seed: u64) -> Result<usize> {
-    let releases = sample::generate(sample::CATALOG_EXCERPT, seed)
+    run_sample_scaled(out, seed, 1)
+}
+
+/// `hit-atlas sample --scale N`: a store N times the size of the sample (benchmarks).
+pub fn run_sample_scaled(out: &Path, seed: u64, scale: u32) -> Result<usize> {
+    let releases = sample::generate_scaled(sample::CATALOG_EXCERPT, seed, scale)
         .map_err(|e| anyhow::anyhow!("the bundled catalog excerpt is unusable: {e}"))?;
     store::write_info(
         out,
