@@ -255,7 +255,13 @@ pub fn parse_nst(text: &str) -> Result<BTreeMap<String, u64>, String> {
         }
     }
     let us = us.ok_or("no SUMLEV 010 (United States) row")?;
-    let sum: u64 = out.iter().filter(|(f, _)| f.as_str() != "72").map(|(_, v)| v).sum();
+    // Checked: a hostile file must not overflow (a panic in debug, a wrapped sum that could
+    // pass the check in release).
+    let sum = out
+        .iter()
+        .filter(|(f, _)| f.as_str() != "72")
+        .try_fold(0u64, |acc, (_, v)| acc.checked_add(*v))
+        .ok_or("the state figures add up to more than any population")?;
     if sum != us {
         return Err(format!("the 50 states and DC add up to {sum}, but the U.S. row says {us}"));
     }
@@ -356,5 +362,12 @@ mod tests {
         assert!(parse_nst(text).expect_err("sum mismatch").contains("add up to 9"));
         let ok = "SUMLEV,STATE,POPESTIMATE2024\n010,00,9\n040,01,4\n040,02,5\n040,72,100\n";
         assert_eq!(parse_nst(ok).expect("ok")["01"], 4, "leading zero kept in the key");
+    }
+
+    #[test]
+    fn nst_figures_that_overflow_are_an_error_not_a_panic() {
+        // Found by tests/props.rs: the sum overflowed (a panic in debug, a wrapped sum in release).
+        let text = "SUMLEV,STATE,POPESTIMATE2024\n010,00,1\n040,01,18446744073709551615\n040,02,2\n";
+        assert!(parse_nst(text).expect_err("overflow").contains("more than any population"));
     }
 }
