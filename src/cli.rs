@@ -126,6 +126,9 @@ pub struct SampleArgs {
     /// Generator seed (the committed sample uses the default)
     #[arg(long, default_value_t = crate::sample::SEED)]
     pub seed: u64,
+    /// Size multiple of the committed sample, for benchmarks (1 = the committed sample)
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub scale: u32,
 }
 
 #[cfg(test)]

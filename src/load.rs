@@ -28,10 +28,10 @@ pub struct LoadedRelease {
     pub table: RawTable,
 }
 
-/// Everything `build` reads.
+/// Everything `build` reads (`R`: each release as read, or as `load_inputs_with` mapped it).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Inputs {
-    pub releases: Vec<LoadedRelease>,
+pub struct Inputs<R = LoadedRelease> {
+    pub releases: Vec<R>,
     pub population: Population,
     /// True when any input store is marked synthetic (the bundled sample).
     pub synthetic: bool,
@@ -87,9 +87,20 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
 
 /// Reads every input. `release_date` names the release of a single loose file.
 pub fn load_inputs(paths: &[PathBuf], release_date: Option<NaiveDate>) -> Result<Inputs, LoadError> {
+    load_inputs_with(paths, release_date, Ok)
+}
+
+/// Like [`load_inputs`], but hands each release to `each` as soon as it is parsed and keeps what
+/// `each` returns, so only one release's raw table is in memory at a time (`build` normalizes
+/// here: at 100x the sample, holding every raw table first tripled peak memory).
+pub fn load_inputs_with<R, E: From<LoadError>>(
+    paths: &[PathBuf],
+    release_date: Option<NaiveDate>,
+    mut each: impl FnMut(LoadedRelease) -> Result<R, E>,
+) -> Result<Inputs<R>, E> {
     let loose = paths.iter().filter(|p| p.is_file()).count();
     if release_date.is_some() && (loose != 1 || paths.len() != 1) {
-        return Err(LoadError::DateFlagAmbiguous { count: paths.len() });
+        return Err(LoadError::DateFlagAmbiguous { count: paths.len() }.into());
     }
     let mut releases = Vec::new();
     let mut synthetic = false;
@@ -98,11 +109,11 @@ pub fn load_inputs(paths: &[PathBuf], release_date: Option<NaiveDate>) -> Result
     for path in paths {
         if path.is_dir() {
             if !store::is_store(path) {
-                return Err(LoadError::NotAStore { path: path.clone() });
+                return Err(LoadError::NotAStore { path: path.clone() }.into());
             }
-            let idx = store::read_index(path)?;
+            let idx = store::read_index(path).map_err(LoadError::from)?;
             if idx.releases.is_empty() {
-                return Err(LoadError::EmptyStore { path: path.clone() });
+                return Err(LoadError::EmptyStore { path: path.clone() }.into());
             }
             if let Some(info) = &idx.info {
                 synthetic |= info.synthetic;
@@ -115,7 +126,7 @@ pub fn load_inputs(paths: &[PathBuf], release_date: Option<NaiveDate>) -> Result
                 let bytes = fs::read(&r.data_path).map_err(io(&r.data_path))?;
                 let actual = store::sha256_hex(&bytes);
                 if actual != r.meta.sha256 {
-                    return Err(LoadError::Checksum { path: r.data_path, expected: r.meta.sha256, actual });
+                    return Err(LoadError::Checksum { path: r.data_path, expected: r.meta.sha256, actual }.into());
                 }
                 let rel = r.data_path.strip_prefix(path).unwrap_or(&r.data_path);
                 let source = ReleaseSource {
@@ -128,13 +139,15 @@ pub fn load_inputs(paths: &[PathBuf], release_date: Option<NaiveDate>) -> Result
                     temporal: r.meta.temporal.clone(),
                     source_url: r.meta.source_url.clone(),
                 };
-                releases.push(parse(&r.data_path, source, &bytes)?);
+                let parsed = parse(&r.data_path, source, &bytes)?;
+                drop(bytes);
+                releases.push(each(parsed)?);
             }
         } else if path.is_file() {
             let bytes = fs::read(path).map_err(io(path))?;
             let date = match release_date.or_else(|| date_from_name(path)) {
                 Some(d) => d,
-                None => return Err(LoadError::UnknownDate { path: path.clone() }),
+                None => return Err(LoadError::UnknownDate { path: path.clone() }.into()),
             };
             let format = ext_of(path).ok_or_else(|| LoadError::UnknownFormat { path: path.clone() })?;
             let source = ReleaseSource {
@@ -147,9 +160,11 @@ pub fn load_inputs(paths: &[PathBuf], release_date: Option<NaiveDate>) -> Result
                 temporal: None,
                 source_url: None,
             };
-            releases.push(parse(path, source, &bytes)?);
+            let parsed = parse(path, source, &bytes)?;
+            drop(bytes);
+            releases.push(each(parsed)?);
         } else {
-            return Err(LoadError::NotFound { path: path.clone() });
+            return Err(LoadError::NotFound { path: path.clone() }.into());
         }
     }
     let population = match population {
@@ -255,7 +270,13 @@ pub fn parse_nst(text: &str) -> Result<BTreeMap<String, u64>, String> {
         }
     }
     let us = us.ok_or("no SUMLEV 010 (United States) row")?;
-    let sum: u64 = out.iter().filter(|(f, _)| f.as_str() != "72").map(|(_, v)| v).sum();
+    // Checked: a hostile file must not overflow (a panic in debug, a wrapped sum that could
+    // pass the check in release).
+    let sum = out
+        .iter()
+        .filter(|(f, _)| f.as_str() != "72")
+        .try_fold(0u64, |acc, (_, v)| acc.checked_add(*v))
+        .ok_or("the state figures add up to more than any population")?;
     if sum != us {
         return Err(format!("the 50 states and DC add up to {sum}, but the U.S. row says {us}"));
     }
@@ -356,5 +377,12 @@ mod tests {
         assert!(parse_nst(text).expect_err("sum mismatch").contains("add up to 9"));
         let ok = "SUMLEV,STATE,POPESTIMATE2024\n010,00,9\n040,01,4\n040,02,5\n040,72,100\n";
         assert_eq!(parse_nst(ok).expect("ok")["01"], 4, "leading zero kept in the key");
+    }
+
+    #[test]
+    fn nst_figures_that_overflow_are_an_error_not_a_panic() {
+        // Found by tests/props.rs: the sum overflowed (a panic in debug, a wrapped sum in release).
+        let text = "SUMLEV,STATE,POPESTIMATE2024\n010,00,1\n040,01,18446744073709551615\n040,02,2\n";
+        assert!(parse_nst(text).expect_err("overflow").contains("more than any population"));
     }
 }

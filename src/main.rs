@@ -82,7 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sample(args) => {
-            let n = pipeline::run_sample(&args.out, args.seed)?;
+            let n = pipeline::run_sample_scaled(&args.out, args.seed, args.scale)?;
             println!("wrote {n} synthetic releases to {}", args.out.display());
             Ok(())
         }

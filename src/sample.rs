@@ -262,12 +262,11 @@ fn zip<R: Rng>(rng: &mut R, prefix: &str) -> String {
     }
 }
 
-fn pool<R: Rng>(rng: &mut R, releases: usize) -> Vec<Pool> {
+fn pool<R: Rng>(rng: &mut R, releases: usize, total: usize) -> Vec<Pool> {
     let weighted: Vec<(&'static str, &'static str)> =
         STATES.iter().flat_map(|(s, w, z)| std::iter::repeat_n((*s, *z), *w as usize)).collect();
     let prefix_of = |st: &str| STATES.iter().find(|s| s.0 == st).map(|s| s.2).unwrap_or("000");
-    let mut out = Vec::new();
-    let total = 420;
+    let mut out = Vec::with_capacity(total);
     for i in 0..total {
         let (state, zp) = match TRICKY_NAMES.get(i) {
             Some((_, st)) => (*STATES.iter().find(|s| s.0 == *st).map(|s| &s.0).unwrap_or(&"TX"), prefix_of(st)),
@@ -323,11 +322,21 @@ fn pool<R: Rng>(rng: &mut R, releases: usize) -> Vec<Pool> {
     out
 }
 
+/// Suppliers in the pool of the 1x sample (about 380 active in any one release).
+pub const POOL: usize = 420;
+
 /// Generates the sample releases from the catalog excerpt.
 pub fn generate(catalog_json: &str, seed: u64) -> Result<Vec<SampleRelease>, String> {
+    generate_scaled(catalog_json, seed, 1)
+}
+
+/// Generates a sample `scale` times the size of the committed one (same releases, `scale` x the
+/// suppliers and rows), for benchmarks. `scale` 1 gives exactly the bytes of [`generate`]; 0 is
+/// treated as 1.
+pub fn generate_scaled(catalog_json: &str, seed: u64, scale: u32) -> Result<Vec<SampleRelease>, String> {
     let dates = catalog_releases(catalog_json, RELEASES)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let pool = pool(&mut rng, dates.len());
+    let pool = pool(&mut rng, dates.len(), POOL * scale.max(1) as usize);
     let mut out = Vec::with_capacity(dates.len());
     for (r, (date, temporal)) in dates.iter().enumerate() {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
@@ -452,5 +461,27 @@ mod tests {
         assert!(a.iter().zip(&b).all(|(x, y)| x.csv == y.csv && x.meta == y.meta));
         let c = generate(CATALOG_EXCERPT, SEED + 1).expect("gen");
         assert_ne!(a[0].csv, c[0].csv);
+    }
+
+    #[test]
+    fn scale_one_is_the_committed_sample_and_ids_stay_distinct_when_scaled() {
+        let a = generate(CATALOG_EXCERPT, SEED).expect("gen");
+        let one = generate_scaled(CATALOG_EXCERPT, SEED, 1).expect("gen");
+        assert!(a.iter().zip(&one).all(|(x, y)| x.csv == y.csv && x.meta == y.meta));
+        let three = generate_scaled(CATALOG_EXCERPT, SEED, 3).expect("gen");
+        let latest = &three[three.len() - 1];
+        assert!(latest.meta.rows > 3 * a[a.len() - 1].meta.rows * 9 / 10, "about 3x the rows");
+        let mut rd = csv::Reader::from_reader(latest.csv.as_slice());
+        let mut by_id: std::collections::BTreeMap<String, String> = Default::default();
+        for rec in rd.records() {
+            let rec = rec.expect("csv");
+            let (id, name) = (rec[0].to_string(), rec[1].to_string());
+            if id.is_empty() || id == "O20990101999999" {
+                continue;
+            }
+            let prev = by_id.entry(id.clone()).or_insert_with(|| name.clone());
+            assert_eq!(*prev, name, "enrollment ID {id} reused by two suppliers");
+        }
+        assert!(by_id.len() > 3 * 300);
     }
 }

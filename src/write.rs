@@ -32,11 +32,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io { path: path.to_path_buf(), source }
 }
 
-/// True when `rel` is a plain relative path that stays under the output root.
+/// True when `rel` is a plain relative path that stays under the output root. Every `/`-separated
+/// segment must be a plain name: `Path::components` would hide `a/./b`, `a//b` and `a/.`, which
+/// name the same file as another spelling and slip past the duplicate check.
 pub fn is_safe_relative(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.contains('\\')
         && !rel.contains('\0')
+        && rel.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
         && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
@@ -120,7 +123,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("site");
         write_site(&out, &[file("index.html", "keep")]).expect("first");
-        for bad in ["../x", "/etc/x", "a/../../x", "", "a\\b", "State/TX.html\0"] {
+        // a/./b, a//b and a/. name the same file as another spelling (found by tests/props.rs).
+        for bad in ["../x", "/etc/x", "a/../../x", "", "a\\b", "State/TX.html\0", "a/./b", "a//b", "a/.", "./a", "a/"] {
             assert!(matches!(write_site(&out, &[file(bad, "x")]), Err(WriteError::UnsafePath(_))), "{bad:?}");
         }
         assert!(matches!(
