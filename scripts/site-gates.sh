@@ -68,8 +68,14 @@ gate() {
     local name=$1
     shift
     echo "== site gate: $name"
-    local rc=0
-    "$@" 2>&1 | tee "$LOGS/$name.log" || rc=${PIPESTATUS[0]}
+    # Not `cmd | tee || rc=…`: inside an || list bash ignores set -e in the called function too,
+    # so a failing command in the middle of a gate function would go unnoticed (it did: the
+    # breakage demo caught vnu errors passing). Every gate function checks its commands itself.
+    local rc
+    set +e
+    "$@" 2>&1 | tee "$LOGS/$name.log"
+    rc=${PIPESTATUS[0]}
+    set -e
     if [ "$rc" != 0 ]; then
         echo "!! site gate $name FAILED (exit $rc); log: ${LOGS#"$ROOT"/}/$name.log"
         failed+=("$name")
@@ -81,8 +87,14 @@ vnu_check() {
     pages=$(find "$SITE" -name '*.html' | wc -l)
     svgs=$(find "$SITE" -name '*.svg' | wc -l)
     echo "vnu: $pages HTML pages, $svgs SVG files"
-    [ "$pages" -gt 0 ] || { echo "vnu: no page to check"; return 1; }
-    java -Xss4m -jar "$VNU" --errors-only --skip-non-html --also-check-svg --format gnu "$SITE"
+    if [ "$pages" -eq 0 ]; then
+        echo "vnu: no page to check"
+        return 1
+    fi
+    if ! java -Xss4m -jar "$VNU" --errors-only --skip-non-html --also-check-svg --format gnu "$SITE"; then
+        echo "vnu: errors found"
+        return 1
+    fi
     echo "vnu: ok, no errors"
 }
 

@@ -83,7 +83,7 @@ function watch(page, name) {
   page.on('pageerror', (e) => fail(name, `uncaught exception: ${e.message}`));
   page.on('requestfailed', (r) => {
     // Requests we aborted ourselves are already reported as leaving 127.0.0.1.
-    if (r.failure()?.errorText !== 'net::ERR_BLOCKED_BY_CLIENT') fail(name, `request failed: ${r.url()} (${r.failure()?.errorText})`);
+    if (!r.failure()?.errorText?.startsWith('net::ERR_BLOCKED_BY_CLIENT')) fail(name, `request failed: ${r.url()} (${r.failure()?.errorText})`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) fail(name, `HTTP ${r.status()} for ${r.url()}`);
