@@ -165,6 +165,22 @@ pub struct Release {
     pub status_filtered: bool,
 }
 
+impl Release {
+    /// Drops what only the latest release needs (service areas, addresses, phones), keeping
+    /// what history needs: enrollment IDs with name, city and practice state (for changes and
+    /// per-state series), counts, quarantine and notes. `build` compacts every release but the
+    /// newest as it reads them, so memory grows with suppliers × releases, not rows × releases.
+    pub fn compact(&mut self) {
+        for s in self.suppliers.values_mut() {
+            s.service_areas = Vec::new();
+            s.address = String::new();
+            s.phone = String::new();
+            s.specialty = String::new();
+            s.zip = String::new();
+        }
+    }
+}
+
 /// Where the population figures came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PopulationSource {

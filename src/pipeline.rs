@@ -112,17 +112,28 @@ fn draw_charts(
 /// `hit-atlas build`.
 pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
     let mut t = Timer { verbose: cfg.verbose, start: Instant::now() };
-    // Each release is normalized as soon as it is read, so one raw table at a time is in memory.
+    // Each release is normalized as soon as it is read, so one raw table at a time is in memory,
+    // and every release but the newest so far is compacted (only the latest needs its rows).
     let mut normalizing = std::time::Duration::ZERO;
-    let inputs = load::load_inputs_with(&cfg.data, cfg.release_date, |l| {
+    let mut releases: Vec<Release> = Vec::new();
+    let mut full: Option<usize> = None; // index of the one release kept whole: the newest so far
+    let inputs = load::load_inputs_with(&cfg.data, cfg.release_date, |l| -> Result<()> {
         let start = Instant::now();
-        let r = normalize::normalize(&l.table, l.source, &cfg.normalize).context("checking the release files");
+        let mut r = normalize::normalize(&l.table, l.source, &cfg.normalize).context("checking the release files")?;
+        match full {
+            Some(i) if releases[i].source.date < r.source.date => {
+                releases[i].compact();
+                full = Some(releases.len());
+            }
+            Some(_) => r.compact(),
+            None => full = Some(releases.len()),
+        }
+        releases.push(r);
         normalizing += start.elapsed();
-        r
+        Ok(())
     })
     .context("reading the inputs")?;
     t.split("load", normalizing, "normalize");
-    let releases: Vec<Release> = inputs.releases;
     let population = denominator(inputs.population, cfg.denominator);
     let m = metrics::compute(&releases, &population).context("computing metrics")?;
     t.lap("metrics");

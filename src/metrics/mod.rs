@@ -252,6 +252,20 @@ mod tests {
     }
 
     #[test]
+    fn compacting_history_changes_no_metric() {
+        let r1 = release("2024-01-02", vec![supplier("A", "TX", &["TX", "OK"]), supplier("B", "CA", &["CA"])]);
+        let r2 = release("2024-01-16", vec![supplier("B", "CA", &["CA"]), supplier("C", "NY", &["NY", "NJ"])]);
+        let r3 = release("2024-01-30", vec![supplier("C", "NY", &["NY"]), supplier("D", "PR", &["PR", "VI"])]);
+        let whole = compute(&[r1.clone(), r2.clone(), r3.clone()], &population(&[])).expect("metrics");
+        let (mut c1, mut c2) = (r1, r2);
+        c1.compact();
+        c2.compact();
+        assert!(c1.suppliers.values().all(|s| s.service_areas.is_empty()));
+        let compacted = compute(&[c1, c2, r3], &population(&[])).expect("metrics");
+        assert_eq!(whole, compacted);
+    }
+
+    #[test]
     fn empty_and_duplicate_inputs_are_errors() {
         assert!(matches!(compute(&[], &population(&[])), Err(MetricsError::NoReleases)));
         let a = release("2024-01-02", vec![]);

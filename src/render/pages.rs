@@ -463,19 +463,25 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
     };
     files.push(page("states.html", &states)?);
     let dates: Vec<String> = m.releases.iter().map(|r| r.date.to_string()).collect();
+    // Group the latest release's suppliers once (by practice state, and by the other states they
+    // serve), so the state pages cost one pass over the suppliers, not one pass per state.
+    let mut practising: BTreeMap<&str, Vec<&Supplier>> = BTreeMap::new();
+    let mut serving: BTreeMap<&str, Vec<&Supplier>> = BTreeMap::new();
+    for x in latest.iter().flat_map(|r| r.suppliers.values()) {
+        practising.entry(x.state.as_str()).or_default().push(x);
+        for st in x.area_states() {
+            if st != x.state {
+                serving.entry(st).or_default().push(x);
+            }
+        }
+    }
     for s in &m.states {
         let path = format!("states/{}.html", s.usps);
-        let (local, elsewhere) = match latest {
-            Some(r) => (
-                r.suppliers.values().filter(|x| x.state == s.usps).map(|x| supplier_line(x, None)).collect(),
-                r.suppliers
-                    .values()
-                    .filter(|x| x.state != s.usps && x.area_states().contains(&s.usps.as_str()))
-                    .map(|x| supplier_line(x, Some(&s.usps)))
-                    .collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
+        let here = s.usps.as_str();
+        let local: Vec<SupplierLine> =
+            practising.get(here).into_iter().flatten().map(|x| supplier_line(x, None)).collect();
+        let elsewhere: Vec<SupplierLine> =
+            serving.get(here).into_iter().flatten().map(|x| supplier_line(x, Some(here))).collect();
         let rate = match s.display {
             Display::Rate | Display::Zero => {
                 format!("{} per million residents ({pop_year})", format::rate(s.per_million))
