@@ -46,10 +46,15 @@ pub fn to_html(md: &str, trust: Trust) -> String {
     out
 }
 
-/// Escapes text so markdown shows it literally (used for values put into placeholders).
+/// Escapes text so markdown shows it literally (used for values put into placeholders). Line
+/// breaks become spaces, so a value can never start a heading, list or code block.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            out.push(' ');
+            continue;
+        }
         if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '&' | '~') {
             out.push('\\');
         }
@@ -87,6 +92,12 @@ mod tests {
         for good in ["https://data.cms.gov/x", "states/TX.html", "#top", "mailto:a@b.c", "../index.html"] {
             assert!(safe_url(good), "{good}");
         }
+    }
+
+    #[test]
+    fn escaped_values_stay_on_one_line() {
+        let h = to_html(&format!("Name: {}", escape_text("x\n===\n- item\n    code")), Trust::Content);
+        assert!(!h.contains("<h1>") && !h.contains("<li>") && !h.contains("<pre>"), "{h}");
     }
 
     #[test]
