@@ -137,3 +137,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
 }
+
+/// mimalloc: the build allocates and frees millions of small strings per release; the system
+/// allocator made each later release slower as the heap grew (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -11,7 +11,6 @@ pub mod columns;
 pub mod raw;
 
 use std::collections::HashMap;
-use std::collections::btree_map::Entry;
 
 use thiserror::Error;
 
@@ -168,30 +167,30 @@ pub fn normalize(table: &RawTable, source: ReleaseSource, opts: &NormalizeOption
             }
         }
         rows_kept += 1;
-        let supplier = match suppliers.entry(id.to_string()) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => {
-                let address = [get(Field::Address1), get(Field::Address2)]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                e.insert(Supplier {
-                    enrollment_id: id.to_string(),
-                    name: get(Field::Name).to_string(),
-                    address,
-                    city: get(Field::City).to_string(),
-                    state: state.to_string(),
-                    zip: clean_zip(get(Field::Zip)),
-                    phone: get(Field::Phone).to_string(),
-                    specialty: get(Field::Specialty).to_string(),
-                    status,
-                    service_areas: Vec::new(),
-                    first_line: line,
-                })
-            }
-        };
+        // Most rows repeat a supplier already seen: find it without allocating a key.
+        if !suppliers.contains_key(id) {
+            let address = [get(Field::Address1), get(Field::Address2)]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let supplier = Supplier {
+                enrollment_id: id.to_string(),
+                name: get(Field::Name).to_string(),
+                address,
+                city: get(Field::City).to_string(),
+                state: state.to_string(),
+                zip: clean_zip(get(Field::Zip)),
+                phone: get(Field::Phone).to_string(),
+                specialty: get(Field::Specialty).to_string(),
+                status,
+                service_areas: Vec::new(),
+                first_line: line,
+            };
+            suppliers.insert(id.to_string(), supplier);
+        }
+        let Some(supplier) = suppliers.get_mut(id) else { continue };
         if has_service_areas {
             supplier.service_areas.push(ServiceArea {
                 state: area_state,
