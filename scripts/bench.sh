@@ -102,8 +102,18 @@ def check(cond, msg):
     global ok
     print(("  ok   " if cond else "  MISS ") + msg)
     ok &= cond
+def typical(n):
+    # The mean of hyperfine's warm runs when there are some; a single cold run is too noisy for
+    # a half-second target. The single run's time is still printed in the table.
+    h = out / f"hyperfine-{n}.json"
+    if h.exists():
+        import json
+        return json.loads(h.read_text())["results"][0]["mean"], "hyperfine mean"
+    return wall(n), "one run"
 print("targets:")
-if 1 in scales: check(wall(1) < 0.5, f"1x build {wall(1):.3f} s < 0.5 s")
+if 1 in scales:
+    t, how = typical(1)
+    check(t < 0.5, f"1x build {t:.3f} s ({how}) < 0.5 s")
 if 100 in scales:
     check(wall(100) < 30, f"100x build {wall(100):.2f} s < 30 s")
     check(rss(100) < 1024, f"100x peak RSS {rss(100):.0f} MB < 1024 MB")
