@@ -41,17 +41,9 @@ pub(crate) fn px(v: f64) -> String {
     if t % 10 == 0 { format!("{}", t / 10) } else { format!("{:.1}", t as f64 / 10.0) }
 }
 
-/// Thousands separators for counts: 12,345.
+/// Thousands separators for counts: 12,345 (one implementation, shared with the pages).
 pub(crate) fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::render::format::thousands(n)
 }
 
 /// A rate with the given decimals; `-0.0` prints as `0.0`.
