@@ -333,6 +333,31 @@ impl BuildConfig {
     }
 }
 
+/// The store folder of `fetch`/`status`: the `--data` flag, else `data.store` from the config.
+pub fn store_dir(flag: Option<&Path>, report: &Report) -> Result<PathBuf, ConfigError> {
+    match flag {
+        Some(p) => Ok(p.to_path_buf()),
+        None if !report.file.data.store.is_empty() => Ok(report.resolve(&report.file.data.store)),
+        None => Err(ConfigError::NoStore),
+    }
+}
+
+/// `fetch` flags over the report file; the Census key comes from `CENSUS_API_KEY` only.
+pub fn fetch_options(args: &crate::cli::FetchArgs, report: &Report) -> Result<crate::fetch::FetchOptions, ConfigError> {
+    let mut o = crate::fetch::FetchOptions::new(store_dir(args.data.as_deref(), report)?);
+    o.cms_url = args.cms_url.clone();
+    o.census_url = args.census_url.clone();
+    o.releases = args.releases.parse().map_err(ConfigError::Releases)?;
+    o.allow_drop = args.allow_drop;
+    o.quiet = args.quiet;
+    o.census_year = args.census_year.unwrap_or(report.file.population.census_year);
+    o.census_key = std::env::var("CENSUS_API_KEY").ok().filter(|k| !k.trim().is_empty());
+    o.series_id = report.file.data.series_id.clone();
+    o.series_title = report.file.data.series_title.clone();
+    o.skip_census = args.skip_census;
+    Ok(o)
+}
+
 /// The commented `hit-atlas.toml` that `init` writes; parsing it gives the defaults.
 pub const CONFIG_TEMPLATE: &str = include_str!("../templates/init/hit-atlas.toml");
 

@@ -20,33 +20,6 @@ impl std::fmt::Display for NewReleases {
 
 impl std::error::Error for NewReleases {}
 
-/// The store folder: the flag, else `data.store` from the config.
-fn store_dir(flag: Option<&std::path::Path>, report: &hit_atlas::config::Report) -> anyhow::Result<std::path::PathBuf> {
-    match flag {
-        Some(p) => Ok(p.to_path_buf()),
-        None if !report.file.data.store.is_empty() => Ok(report.resolve(&report.file.data.store)),
-        None => anyhow::bail!(hit_atlas::config::ConfigError::NoStore),
-    }
-}
-
-fn fetch_options(
-    args: &hit_atlas::cli::FetchArgs,
-    report: &hit_atlas::config::Report,
-) -> anyhow::Result<fetch::FetchOptions> {
-    let mut o = fetch::FetchOptions::new(store_dir(args.data.as_deref(), report)?);
-    o.cms_url = args.cms_url.clone();
-    o.census_url = args.census_url.clone();
-    o.releases = args.releases.parse().map_err(|e: String| hit_atlas::config::ConfigError::Releases(e))?;
-    o.allow_drop = args.allow_drop;
-    o.quiet = args.quiet;
-    o.census_year = args.census_year.unwrap_or(report.file.population.census_year);
-    o.census_key = std::env::var("CENSUS_API_KEY").ok().filter(|k| !k.trim().is_empty());
-    o.series_id = report.file.data.series_id.clone();
-    o.series_title = report.file.data.series_title.clone();
-    o.skip_census = args.skip_census;
-    Ok(o)
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -107,7 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Fetch(args) => {
             let report = find_report(cli.config.as_deref())?;
-            let opts = fetch_options(&args, &report)?;
+            let opts = hit_atlas::config::fetch_options(&args, &report)?;
             let quiet = opts.quiet;
             let summary = fetch::run(&opts, &mut |line| eprintln!("{line}"))?;
             if !quiet {
@@ -117,7 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Status(args) => {
             let report = find_report(cli.config.as_deref())?;
-            let store = store_dir(args.data.as_deref(), &report)?;
+            let store = hit_atlas::config::store_dir(args.data.as_deref(), &report)?;
             let mut opts = fetch::FetchOptions::new(store.clone());
             opts.cms_url = args.cms_url.clone();
             opts.series_id = report.file.data.series_id.clone();
