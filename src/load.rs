@@ -87,16 +87,38 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
 
 /// Reads every input. `release_date` names the release of a single loose file.
 pub fn load_inputs(paths: &[PathBuf], release_date: Option<NaiveDate>) -> Result<Inputs, LoadError> {
-    load_inputs_with(paths, release_date, Ok)
+    load_inputs_with(paths, release_date, RawFile::parse)
 }
 
-/// Like [`load_inputs`], but hands each release to `each` as soon as it is parsed and keeps what
-/// `each` returns, so only one release's raw table is in memory at a time (`build` normalizes
-/// here: at 100x the sample, holding every raw table first tripled peak memory).
+/// One release file read from disk and checksummed, not yet parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawFile {
+    pub source: ReleaseSource,
+    /// The file's path as given (for error messages).
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl RawFile {
+    /// Parses the bytes into text cells (pure; `build` does this on worker threads).
+    pub fn parse(self) -> Result<LoadedRelease, LoadError> {
+        let table = match self.source.format.as_str() {
+            "json" => raw::parse_json(&self.bytes),
+            _ => raw::parse_csv(&self.bytes),
+        }
+        .map_err(|source| LoadError::Parse { path: self.path.clone(), source })?;
+        Ok(LoadedRelease { source: self.source, table })
+    }
+}
+
+/// Like [`load_inputs`], but hands each release file to `each` as soon as it is read and
+/// checksummed, unparsed, and keeps what `each` returns, so `build` can parse and normalize on
+/// worker threads while this thread reads on (at 100x the sample, holding every raw table first
+/// tripled peak memory).
 pub fn load_inputs_with<R, E: From<LoadError>>(
     paths: &[PathBuf],
     release_date: Option<NaiveDate>,
-    mut each: impl FnMut(LoadedRelease) -> Result<R, E>,
+    mut each: impl FnMut(RawFile) -> Result<R, E>,
 ) -> Result<Inputs<R>, E> {
     let loose = paths.iter().filter(|p| p.is_file()).count();
     if release_date.is_some() && (loose != 1 || paths.len() != 1) {
@@ -139,9 +161,7 @@ pub fn load_inputs_with<R, E: From<LoadError>>(
                     temporal: r.meta.temporal.clone(),
                     source_url: r.meta.source_url.clone(),
                 };
-                let parsed = parse(&r.data_path, source, &bytes)?;
-                drop(bytes);
-                releases.push(each(parsed)?);
+                releases.push(each(RawFile { source, path: r.data_path.clone(), bytes })?);
             }
         } else if path.is_file() {
             let bytes = fs::read(path).map_err(io(path))?;
@@ -160,9 +180,7 @@ pub fn load_inputs_with<R, E: From<LoadError>>(
                 temporal: None,
                 source_url: None,
             };
-            let parsed = parse(path, source, &bytes)?;
-            drop(bytes);
-            releases.push(each(parsed)?);
+            releases.push(each(RawFile { source, path: path.clone(), bytes })?);
         } else {
             return Err(LoadError::NotFound { path: path.clone() }.into());
         }
@@ -180,15 +198,6 @@ fn ext_of(path: &Path) -> Option<&'static str> {
         Some("json") => Some("json"),
         _ => None,
     }
-}
-
-fn parse(path: &Path, source: ReleaseSource, bytes: &[u8]) -> Result<LoadedRelease, LoadError> {
-    let table = match source.format.as_str() {
-        "json" => raw::parse_json(bytes),
-        _ => raw::parse_csv(bytes),
-    }
-    .map_err(|source| LoadError::Parse { path: path.to_path_buf(), source })?;
-    Ok(LoadedRelease { source, table })
 }
 
 /// The release date in a file name as CMS names downloads: `Home Infusion Therapy 1.6.2025.csv`

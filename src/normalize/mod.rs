@@ -10,8 +10,6 @@
 pub mod columns;
 pub mod raw;
 
-use std::collections::HashMap;
-
 use thiserror::Error;
 
 use crate::geo;
@@ -94,7 +92,10 @@ pub fn normalize(table: &RawTable, source: ReleaseSource, opts: &NormalizeOption
 
     let mut suppliers = std::collections::BTreeMap::new();
     let mut quarantine = Vec::new();
-    let mut seen: HashMap<&[String], u64> = HashMap::new();
+    // Exact-duplicate detection hashes every whole row; FxHash is several times faster than the
+    // default SipHash here. It is not collision-resistant: a file crafted to collide could only
+    // slow down its own build, never change a count (equal hashes are compared in full).
+    let mut seen: rustc_hash::FxHashMap<&[String], u64> = rustc_hash::FxHashMap::default();
     let mut rows_kept = 0u64;
     let mut empty_status = 0u64;
 
