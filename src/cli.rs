@@ -88,6 +88,9 @@ pub struct BuildArgs {
     /// Count every enrollment status, not only active/approved enrollments
     #[arg(long)]
     pub all_statuses: bool,
+    /// Replace a site built from a newer release with this older one (refused by default)
+    #[arg(long)]
+    pub allow_older: bool,
 }
 
 #[derive(Debug, Args)]

@@ -270,6 +270,8 @@ pub struct BuildConfig {
     pub denominator: Denominator,
     pub maps: MapsSection,
     pub pages: PagesSection,
+    /// Allow replacing a site built from a newer release (publishing must not go backwards).
+    pub allow_older: bool,
 }
 
 /// The bundled sample store, looked up relative to the working directory first, then to the
@@ -329,6 +331,7 @@ impl BuildConfig {
             denominator: f.population.denominator,
             maps: f.maps.clone(),
             pages: f.pages,
+            allow_older: args.allow_older,
         })
     }
 }

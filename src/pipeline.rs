@@ -237,6 +237,7 @@ pub fn run_build(cfg: &BuildConfig) -> Result<BuildSummary> {
     })
     .context("rendering the site")?;
     t.lap("render");
+    write::check_not_older(&cfg.out, m.latest, cfg.allow_older)?;
     write::write_site(&cfg.out, &files).with_context(|| format!("writing the site to {}", cfg.out.display()))?;
     t.lap("write");
     Ok(BuildSummary {

@@ -26,6 +26,29 @@ pub enum WriteError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("refusing to write {0:?}: output paths must be relative, without `..`, and unique")]
     UnsafePath(String),
+    #[error(
+        "{out} holds a site built from the release of {published}, newer than this build's {building}; \
+         publishing must not go backwards (an older run finishing last). Pass --allow-older if this is intended"
+    )]
+    OlderRelease { out: PathBuf, published: chrono::NaiveDate, building: chrono::NaiveDate },
+}
+
+/// The latest release of the site already in `out`, from its `data/manifest.json` (`None` when
+/// there is no readable manifest).
+pub fn published_release(out: &Path) -> Option<chrono::NaiveDate> {
+    let bytes = fs::read(out.join("data/manifest.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("latest_release")?.as_str()?.parse().ok()
+}
+
+/// Refuses to replace a site built from a newer release than `building` (reliability notes P4).
+pub fn check_not_older(out: &Path, building: chrono::NaiveDate, allow_older: bool) -> Result<(), WriteError> {
+    match published_release(out) {
+        Some(published) if published > building && !allow_older => {
+            Err(WriteError::OlderRelease { out: out.to_path_buf(), published, building })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {

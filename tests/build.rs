@@ -149,3 +149,19 @@ fn committed_sample_equals_the_generator() {
         assert!(v == &committed[k], "data/sample/{k} is stale: run `cargo run -- sample`");
     }
 }
+
+#[test]
+fn publishing_never_goes_backwards_without_allow_older() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let row = cms_row("O1", "A", "TX", "1", "TX", "");
+    write(dir.path(), "a 2025-01-07.csv", &format!("{CMS_HEADER}\n{row}\n"));
+    write(dir.path(), "b 2024-12-23.csv", &format!("{CMS_HEADER}\n{row}\n"));
+    ok(run(dir.path(), &["build", "--data", "a 2025-01-07.csv"]));
+    let before = snapshot(&dir.path().join("site"));
+    let o = run(dir.path(), &["build", "--data", "b 2024-12-23.csv"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2025-01-07") && stderr(&o).contains("--allow-older"), "{}", stderr(&o));
+    assert_eq!(before, snapshot(&dir.path().join("site")), "refused build leaves the site untouched");
+    ok(run(dir.path(), &["build", "--data", "b 2024-12-23.csv", "--allow-older"]));
+    ok(run(dir.path(), &["build", "--data", "a 2025-01-07.csv"]));
+}
