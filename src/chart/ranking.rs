@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::growth::{font, nice_ceil, plot_err};
 use super::style;
-use super::svg::{Frame, count, px, rate, text, text_halo, wrap_plotters};
+use super::svg::{Frame, count, px, rate, text, text_halo, text_width, wrap_plotters};
 use super::{Chart, ChartError};
 use crate::metrics::{Metrics, StateRow};
 use crate::model::Provenance;
@@ -107,6 +107,8 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
             let (a, b) = chart.backend_coord(&(x, y));
             (f64::from(a), f64::from(b))
         };
+        // Pixel x-ranges of the value labels, per row, so the national line can leave gaps there.
+        let mut label_spans: Vec<(f64, f64, f64)> = Vec::new();
         for (i, r) in ranked.iter().enumerate() {
             let v = r.per_million.unwrap_or(0.0);
             let (x, y) = at(v, yc(i));
@@ -120,6 +122,7 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
                 format!("{}{}", rate(v, 1), if r.small_count { "*" } else { "" })
             };
             overlay.push_str(&text_halo(x + 5.0, y + 4.0, style::SMALL_PX, ink, zero, "start", &label));
+            label_spans.push((y, x + 3.0, x + 7.0 + text_width(&label, style::SMALL_PX, zero)));
             if zero {
                 let _ = write!(
                     overlay,
@@ -134,10 +137,33 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
         if let Some(nat) = metrics.national.per_million {
             let (x, ytop) = at(nat, n as f64);
             let (_, ybot) = at(nat, 0.0);
+            // The dashed line is broken where it would cross a row's value label.
+            let half_row = (ybot - ytop) / (2.0 * n.max(1) as f64);
+            let mut cuts: Vec<(f64, f64)> = label_spans
+                .iter()
+                .filter(|(_, a, b)| *a <= x && x <= *b)
+                .map(|(y, _, _)| (y - half_row, y + half_row))
+                .collect();
+            cuts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut segments = String::new();
+            let mut from = ytop - 3.0;
+            for (c0, c1) in cuts.iter().chain(std::iter::once(&(ybot, ybot))) {
+                if *c0 > from {
+                    let _ = write!(
+                        segments,
+                        "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"1.2\" \
+                         stroke-dasharray=\"4 3\"/>",
+                        px(from),
+                        px(*c0),
+                        style::INK,
+                        x = px(x)
+                    );
+                }
+                from = from.max(*c1);
+            }
             let _ = write!(
                 underlay,
-                "<g class=\"national-rate\"><line x1=\"{x}\" y1=\"{y0}\" x2=\"{x}\" y2=\"{y1}\" stroke=\"{ink}\" \
-                 stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>{}</g>",
+                "<g class=\"national-rate\">{segments}{}</g>",
                 text(
                     x,
                     ytop - 8.0,
@@ -147,10 +173,6 @@ pub(crate) fn per_million(metrics: &Metrics, prov: &Provenance) -> Result<Chart,
                     "middle",
                     &format!("National rate {}", rate(nat, 1))
                 ),
-                x = px(x),
-                y0 = px(ytop - 3.0),
-                y1 = px(ybot),
-                ink = style::INK,
             );
         }
         root.present().map_err(&err)?;

@@ -523,3 +523,36 @@ fn service_area_map_without_service_areas_says_so() {
     }
     assert!(d.descendants().any(|n| has_class(&n, "legend-item") && has_class(&n, "no-data")));
 }
+
+#[test]
+fn national_rate_line_breaks_around_value_labels_it_would_cross() {
+    // Regression: the dashed national line used to run through the value labels of rows whose
+    // bars end near the national rate (seen in the 2x PNG).
+    let m = realistic();
+    let charts = all(&m, &prov(true));
+    let d = doc(&chart(&charts, "ranking-per-million").svg);
+    let group = d.descendants().find(|n| has_class(n, "national-rate")).expect("national-rate group");
+    let segments: Vec<(f64, f64)> = group
+        .children()
+        .filter(|n| n.has_tag_name("line"))
+        .map(|l| {
+            let y = |a: &str| l.attribute(a).and_then(|v| v.parse::<f64>().ok()).expect("y");
+            (y("y1").min(y("y2")), y("y1").max(y("y2")))
+        })
+        .collect();
+    assert!(!segments.is_empty());
+    let x: f64 =
+        group.children().find(|n| n.has_tag_name("line")).and_then(|l| l.attribute("x1")?.parse().ok()).expect("x");
+    // Every value label whose box spans the line's x must sit outside every segment.
+    for t in d.descendants().filter(|n| n.has_tag_name("text") && n.attribute("stroke") == Some("#ffffff")) {
+        let tx: f64 = t.attribute("x").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let ty: f64 = t.attribute("y").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let label = t.text().unwrap_or("");
+        let w = super::svg::text_width(label, super::style::SMALL_PX, false);
+        if tx - 2.0 <= x && x <= tx + w + 2.0 {
+            for (a, b) in &segments {
+                assert!(!(*a < ty - 4.0 && ty - 4.0 < *b), "line crosses label {label:?} at y {ty}");
+            }
+        }
+    }
+}
