@@ -6,33 +6,21 @@
 //!
 //!   cargo bench --bench pipeline            (add `-- --quick` for a fast pass)
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hit_atlas::model::{Provenance, Release};
 use hit_atlas::normalize::raw::parse_csv;
 use hit_atlas::normalize::{NormalizeOptions, normalize};
 use hit_atlas::{load, metrics, render};
 
-fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample")
-}
-
-fn inputs() -> load::Inputs {
-    load::load_inputs(&[sample()], None).expect("the bundled sample loads")
-}
-
-fn releases(inputs: &load::Inputs) -> Vec<Release> {
-    let opts = NormalizeOptions::default();
-    inputs.releases.iter().map(|l| normalize(&l.table, l.source.clone(), &opts).expect("normalize")).collect()
-}
-
 fn ingest(c: &mut Criterion) {
-    let inputs = inputs();
+    let inputs = common::inputs();
     let latest = inputs.releases.last().expect("a release");
-    let path = sample().join("releases").join(latest.source.date.to_string()).join("data.csv");
+    let path = common::sample().join("releases").join(latest.source.date.to_string()).join("data.csv");
     let bytes = std::fs::read(&path).expect("latest release file");
     let source = latest.source.clone();
     let opts = NormalizeOptions::default();
@@ -52,32 +40,21 @@ fn ingest(c: &mut Criterion) {
 fn load_store(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.sample_size(20);
-    g.bench_function("load_inputs sample store (24 releases, sha256 checked)", |b| b.iter(inputs));
+    g.bench_function("load_inputs sample store (24 releases, sha256 checked)", |b| b.iter(common::inputs));
     g.finish();
 }
 
 fn compute_metrics(c: &mut Criterion) {
-    let inputs = inputs();
-    let rs = releases(&inputs);
+    let inputs = common::inputs();
+    let rs = common::releases(&inputs);
     c.bench_function("metrics::compute 24 releases", |b| {
         b.iter(|| metrics::compute(black_box(&rs), &inputs.population).expect("metrics"))
     });
 }
 
 fn render_pages(c: &mut Criterion) {
-    let inputs = inputs();
-    let rs = releases(&inputs);
-    let m = metrics::compute(&rs, &inputs.population).expect("metrics");
-    let provenance = Provenance {
-        dataset_title: inputs.series_title.clone(),
-        dataset_url: load::SERIES_URL.into(),
-        release_date: m.latest,
-        population_label: inputs.population.source.label.clone(),
-        population_year: inputs.population.source.year,
-        synthetic: inputs.synthetic,
-        version: env!("CARGO_PKG_VERSION").into(),
-        input_sha256: "0".repeat(64),
-    };
+    let inputs = common::inputs();
+    let (rs, m, provenance) = common::metrics_and_provenance(&inputs);
     let content = load::load_content(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content")).expect("content");
     let settings = render::SiteSettings::default();
     let sparklines = BTreeMap::new();

@@ -170,16 +170,8 @@ pub fn load_inputs_with<R, E: From<LoadError>>(
                 None => return Err(LoadError::UnknownDate { path: path.clone() }.into()),
             };
             let format = ext_of(path).ok_or_else(|| LoadError::UnknownFormat { path: path.clone() })?;
-            let source = ReleaseSource {
-                date,
-                path: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                sha256: store::sha256_hex(&bytes),
-                format: format.to_string(),
-                release_uuid: None,
-                title: None,
-                temporal: None,
-                source_url: None,
-            };
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let source = ReleaseSource::new(date, name, store::sha256_hex(&bytes), format);
             releases.push(each(RawFile { source, path: path.clone(), bytes })?);
         } else {
             return Err(LoadError::NotFound { path: path.clone() }.into());

@@ -31,6 +31,22 @@ pub struct ReleaseSource {
     pub source_url: Option<String>,
 }
 
+impl ReleaseSource {
+    /// A source known only by its file: no catalog metadata (release UUID, title, window, URL).
+    pub fn new(date: NaiveDate, path: impl Into<String>, sha256: impl Into<String>, format: &str) -> Self {
+        ReleaseSource {
+            date,
+            path: path.into(),
+            sha256: sha256.into(),
+            format: format.to_string(),
+            release_uuid: None,
+            title: None,
+            temporal: None,
+            source_url: None,
+        }
+    }
+}
+
 /// One area a supplier says it serves (one input row).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ServiceArea {

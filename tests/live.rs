@@ -48,7 +48,11 @@ fn fetch_then_build_then_status() {
     assert!(index.contains("ACS"), "fetched Census population is used and named");
     assert!(!index.contains(KEY), "the key never reaches the site");
     let manifest = std::fs::read_to_string(dir.path().join("site/data/manifest.json")).expect("manifest");
-    assert!(manifest.contains("\"release_uuid\"") && !manifest.contains(KEY));
+    assert!(!manifest.contains(KEY));
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest JSON");
+    let inputs = manifest["inputs"].as_array().expect("inputs");
+    assert_eq!(inputs.len(), 3);
+    assert!(inputs.iter().all(|i| i["release_uuid"].as_str().is_some_and(|u| u.len() == 36)), "pinned release UUIDs");
 
     let o = hit(dir.path(), &[&["fetch", "--releases", "all", "--quiet"][..], &args[..]].concat());
     assert!(o.status.success(), "{}", stderr(&o));

@@ -39,16 +39,8 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 fn source(day: u32) -> ReleaseSource {
-    ReleaseSource {
-        date: NaiveDate::from_ymd_opt(2025, 1, day.clamp(1, 28)).expect("valid date"),
-        path: format!("r{day}.csv"),
-        sha256: "0".repeat(64),
-        format: "csv".into(),
-        release_uuid: None,
-        title: None,
-        temporal: None,
-        source_url: None,
-    }
+    let date = NaiveDate::from_ymd_opt(2025, 1, day.clamp(1, 28)).expect("valid date");
+    ReleaseSource::new(date, format!("r{day}.csv"), "0".repeat(64), "csv")
 }
 
 fn csv_bytes(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {

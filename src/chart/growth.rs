@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::style::{self, FONT};
@@ -27,6 +28,33 @@ pub(super) fn font(size: f64, rgb: (u8, u8, u8)) -> TextStyle<'static> {
 
 pub(super) fn plot_err<E: std::fmt::Debug>(chart: &str) -> impl Fn(E) -> ChartError + '_ {
     move |e| ChartError::Plot { chart: chart.to_string(), message: format!("{e:?}") }
+}
+
+/// The axes every count-over-time panel shares: horizontal grid lines with count labels, no x
+/// labels (dates are drawn by hand), and a solid baseline at zero from `xs.0` to `xs.1`.
+fn count_axes<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    y_labels: usize,
+    tick: i32,
+    label_px: f64,
+    xs: (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let grid = RGBColor(style::GRID.0, style::GRID.1, style::GRID.2);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(y_labels)
+        .bold_line_style(grid.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(grid)
+        .set_all_tick_mark_size(tick)
+        .y_label_formatter(&|v| count(v.round().max(0.0) as u64))
+        .label_style(font(label_px, (89, 89, 89)))
+        .draw()?;
+    let axis = RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2);
+    chart.draw_series(LineSeries::new([(xs.0, 0.0), (xs.1, 0.0)], axis.stroke_width(1)))?;
+    Ok(())
 }
 
 /// The smallest "nice" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above `v`.
@@ -134,21 +162,7 @@ pub(crate) fn national(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Ch
             .y_label_area_size(58)
             .build_cartesian_2d((x0 - pad)..(x1 + pad), 0.0..ymax)
             .map_err(&err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(6)
-            .bold_line_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2).stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2))
-            .set_all_tick_mark_size(6)
-            .y_label_formatter(&|v| count(v.round().max(0.0) as u64))
-            .label_style(font(style::BODY_PX, (89, 89, 89)))
-            .draw()
-            .map_err(&err)?;
-        let axis = RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2);
-        chart.draw_series(LineSeries::new([(x0 - pad, 0.0), (x1 + pad, 0.0)], axis.stroke_width(1))).map_err(&err)?;
+        count_axes(&mut chart, 6, 6, style::BODY_PX, (x0 - pad, x1 + pad)).map_err(&err)?;
         let pts: Vec<(f64, f64)> = rel.iter().map(|r| (day(r.date, base), f64::from(r.suppliers))).collect();
         let (lr, lg, lb) = style::LINE_RGB;
         chart.draw_series(LineSeries::new(pts.iter().copied(), RGBColor(lr, lg, lb).stroke_width(2))).map_err(&err)?;
@@ -295,22 +309,8 @@ pub(crate) fn states(metrics: &Metrics, prov: &Provenance) -> Result<Chart, Char
                 .y_label_area_size(40)
                 .build_cartesian_2d(x0..x1.max(x0 + 1.0), 0.0..ymax)
                 .map_err(&err)?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(3)
-                .bold_line_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2).stroke_width(1))
-                .light_line_style(TRANSPARENT)
-                .axis_style(RGBColor(style::GRID.0, style::GRID.1, style::GRID.2))
-                .set_all_tick_mark_size(5)
-                .y_label_formatter(&|v| count(v.round().max(0.0) as u64))
-                .label_style(font(10.0, (89, 89, 89)))
-                .draw()
-                .map_err(&err)?;
-            let axis = RGBColor(style::AXIS.0, style::AXIS.1, style::AXIS.2);
             let xr = x1.max(x0 + 1.0);
-            chart.draw_series(LineSeries::new([(x0, 0.0), (xr, 0.0)], axis.stroke_width(1))).map_err(&err)?;
+            count_axes(&mut chart, 3, 5, 10.0, (x0, xr)).map_err(&err)?;
             let pts = rel.iter().zip(series.iter()).map(|(r, n)| (day(r.date, base), f64::from(*n)));
             chart.draw_series(LineSeries::new(pts, RGBColor(lr, lg, lb).stroke_width(2))).map_err(&err)?;
             let latest = series.last().copied().unwrap_or(0);

@@ -599,16 +599,8 @@ pub(crate) fn count_suppliers(bytes: &[u8], json: bool, label: &str) -> Result<u
         offset: None,
         reason: e.to_string(),
     })?;
-    let source = crate::model::ReleaseSource {
-        date: NaiveDate::default(),
-        path: label.to_string(),
-        sha256: String::new(),
-        format: if json { "json" } else { "csv" }.into(),
-        release_uuid: None,
-        title: None,
-        temporal: None,
-        source_url: None,
-    };
+    let format = if json { "json" } else { "csv" };
+    let source = crate::model::ReleaseSource::new(NaiveDate::default(), label, "", format);
     match normalize::normalize(&table, source, &NormalizeOptions::default()) {
         Ok(r) => Ok(r.suppliers.len()),
         Err(NormalizeError::MissingColumns { missing, found, .. }) => Err(FetchError::MissingColumn {

@@ -177,16 +177,7 @@ pub(crate) mod testutil {
 
     pub fn release(date: &str, suppliers: Vec<Supplier>) -> Release {
         Release {
-            source: ReleaseSource {
-                date: date.parse().expect("test date"),
-                path: format!("{date}.csv"),
-                sha256: "0".repeat(64),
-                format: "csv".into(),
-                release_uuid: None,
-                title: None,
-                temporal: None,
-                source_url: None,
-            },
+            source: ReleaseSource::new(date.parse().expect("test date"), format!("{date}.csv"), "0".repeat(64), "csv"),
             rows_read: suppliers.iter().map(|s| s.service_areas.len().max(1) as u64).sum(),
             rows_kept: suppliers.iter().map(|s| s.service_areas.len().max(1) as u64).sum(),
             suppliers: suppliers.into_iter().map(|s| (s.enrollment_id.clone(), s)).collect(),

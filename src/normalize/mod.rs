@@ -90,7 +90,7 @@ pub fn normalize(table: &RawTable, source: ReleaseSource, opts: &NormalizeOption
     }
     let has_service_areas = cols.has_service_areas();
 
-    let mut suppliers = std::collections::BTreeMap::new();
+    let mut suppliers: std::collections::BTreeMap<String, Supplier> = std::collections::BTreeMap::new();
     let mut quarantine = Vec::new();
     // Exact-duplicate detection hashes every whole row; FxHash is several times faster than the
     // default SipHash here. It is not collision-resistant: a file crafted to collide could only
@@ -168,38 +168,38 @@ pub fn normalize(table: &RawTable, source: ReleaseSource, opts: &NormalizeOption
             }
         }
         rows_kept += 1;
+        let area = has_service_areas.then(|| ServiceArea {
+            state: area_state,
+            kind: get(Field::AreaType).to_string(),
+            county: get(Field::AreaCounty).to_string(),
+            city: get(Field::AreaCity).to_string(),
+            zip: clean_zip(get(Field::AreaZip)),
+        });
         // Most rows repeat a supplier already seen: find it without allocating a key.
-        if !suppliers.contains_key(id) {
-            let address = [get(Field::Address1), get(Field::Address2)]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ");
-            let supplier = Supplier {
-                enrollment_id: id.to_string(),
-                name: get(Field::Name).to_string(),
-                address,
-                city: get(Field::City).to_string(),
-                state: state.to_string(),
-                zip: clean_zip(get(Field::Zip)),
-                phone: get(Field::Phone).to_string(),
-                specialty: get(Field::Specialty).to_string(),
-                status,
-                service_areas: Vec::new(),
-                first_line: line,
-            };
-            suppliers.insert(id.to_string(), supplier);
-        }
-        let Some(supplier) = suppliers.get_mut(id) else { continue };
-        if has_service_areas {
-            supplier.service_areas.push(ServiceArea {
-                state: area_state,
-                kind: get(Field::AreaType).to_string(),
-                county: get(Field::AreaCounty).to_string(),
-                city: get(Field::AreaCity).to_string(),
-                zip: clean_zip(get(Field::AreaZip)),
-            });
+        match suppliers.get_mut(id) {
+            Some(supplier) => supplier.service_areas.extend(area),
+            None => {
+                let address = [get(Field::Address1), get(Field::Address2)]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let supplier = Supplier {
+                    enrollment_id: id.to_string(),
+                    name: get(Field::Name).to_string(),
+                    address,
+                    city: get(Field::City).to_string(),
+                    state: state.to_string(),
+                    zip: clean_zip(get(Field::Zip)),
+                    phone: get(Field::Phone).to_string(),
+                    specialty: get(Field::Specialty).to_string(),
+                    status,
+                    service_areas: area.into_iter().collect(),
+                    first_line: line,
+                };
+                suppliers.insert(id.to_string(), supplier);
+            }
         }
     }
     for s in suppliers.values_mut() {
@@ -231,16 +231,7 @@ mod tests {
     use super::*;
 
     fn src() -> ReleaseSource {
-        ReleaseSource {
-            date: "2025-01-07".parse().expect("date"),
-            path: "Home Infusion Therapy 1.6.2025.csv".into(),
-            sha256: String::new(),
-            format: "csv".into(),
-            release_uuid: None,
-            title: None,
-            temporal: None,
-            source_url: None,
-        }
+        ReleaseSource::new("2025-01-07".parse().expect("date"), "Home Infusion Therapy 1.6.2025.csv", "", "csv")
     }
 
     const HEAD: &str = "Enrollment ID,Legal Business Name,Street Address Line 1,Street Address Line 2,City,State,ZIP Code,Practice Location Phone Number,Specialty Name,Geographic Location Type Description,Geographic Location City Name,Geographic Location State Code,Geographic Location ZIP Code,State County Name\n";

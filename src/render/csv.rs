@@ -1,4 +1,4 @@
-//! Downloadable CSV files and the manifest (the published machine-readable contracts).
+//! Downloadable CSV files (published machine-readable contracts; the manifest is in `json`).
 //!
 //! Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, TAB or
 //! CR) get a leading `'` (OWASP's rule); numeric columns are written by this code from numbers
@@ -6,10 +6,8 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
-
 use crate::metrics::{Metrics, StateRow};
-use crate::model::{Population, Provenance, Release};
+use crate::model::Release;
 
 /// Neutralises a text cell for spreadsheets.
 pub fn defang(cell: &str) -> Cow<'_, str> {
@@ -148,77 +146,6 @@ pub fn quarantine(releases: &[Release]) -> Vec<u8> {
         ]);
     }
     t.finish()
-}
-
-#[derive(Serialize)]
-struct ManifestInput<'a> {
-    release_date: String,
-    path: &'a str,
-    format: &'a str,
-    sha256: &'a str,
-    release_uuid: &'a Option<String>,
-    title: &'a Option<String>,
-    temporal: &'a Option<String>,
-    source_url: &'a Option<String>,
-    rows_read: u64,
-    rows_kept: u64,
-    suppliers: usize,
-    quarantined: usize,
-    status_filtered: bool,
-    notes: Vec<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: &'static str,
-    version: &'a str,
-    synthetic: bool,
-    dataset_title: &'a str,
-    dataset_url: &'a str,
-    latest_release: String,
-    input_sha256: &'a str,
-    population: &'a crate::model::PopulationSource,
-    inputs: Vec<ManifestInput<'a>>,
-    outputs: Vec<&'a str>,
-}
-
-/// `manifest.json`: provenance of every input, deterministic (no wall-clock time).
-pub fn manifest(prov: &Provenance, population: &Population, releases: &[Release], outputs: &[&str]) -> Vec<u8> {
-    let mut inputs: Vec<ManifestInput<'_>> = releases
-        .iter()
-        .map(|r| ManifestInput {
-            release_date: r.source.date.to_string(),
-            path: &r.source.path,
-            format: &r.source.format,
-            sha256: &r.source.sha256,
-            release_uuid: &r.source.release_uuid,
-            title: &r.source.title,
-            temporal: &r.source.temporal,
-            source_url: &r.source.source_url,
-            rows_read: r.rows_read,
-            rows_kept: r.rows_kept,
-            suppliers: r.suppliers.len(),
-            quarantined: r.quarantine.len(),
-            status_filtered: r.status_filtered,
-            notes: r.notes.iter().map(|n| n.message.as_str()).collect(),
-        })
-        .collect();
-    inputs.sort_by(|a, b| a.release_date.cmp(&b.release_date));
-    let mut outputs = outputs.to_vec();
-    outputs.sort_unstable();
-    let m = Manifest {
-        tool: "hit-atlas",
-        version: &prov.version,
-        synthetic: prov.synthetic,
-        dataset_title: &prov.dataset_title,
-        dataset_url: &prov.dataset_url,
-        latest_release: prov.release_date.to_string(),
-        input_sha256: &prov.input_sha256,
-        population: &population.source,
-        inputs,
-        outputs,
-    };
-    crate::store::to_json_bytes(&m)
 }
 
 #[cfg(test)]

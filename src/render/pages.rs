@@ -87,20 +87,14 @@ impl Ctx<'_> {
             },
             root,
             publisher_name,
-            publisher_url: publisher_url.filter_safe(),
+            publisher_url: safe_href(publisher_url),
         }
     }
 }
 
-trait FilterSafe {
-    fn filter_safe(self) -> String;
-}
-
-impl FilterSafe for String {
-    /// Keeps a URL only if it is safe to put in an `href`.
-    fn filter_safe(self) -> String {
-        if markdown::safe_url(&self) { self } else { String::new() }
-    }
+/// `url` if it is safe to put in an `href` (see [`markdown::safe_url`]), else empty.
+fn safe_href(url: String) -> String {
+    if markdown::safe_url(&url) { url } else { String::new() }
 }
 
 fn page<T: Template>(path: &str, t: &T) -> Result<SiteFile, RenderError> {
@@ -412,6 +406,9 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
     let site_url = input.settings.site_url.as_deref();
     let pop_year = p.population_year.to_string();
     let mut files = Vec::new();
+    let caveats_html = md(input, &values, "caveats.md")?;
+    let release = p.release_date.to_string();
+    let chart_views = || input.charts.iter().map(|c| chart_view(c, "", site_url, &release)).collect::<Vec<_>>();
 
     // Overview.
     let headline =
@@ -426,8 +423,8 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
             (values["growth_signed"].clone(), format!("suppliers since {}", values["first_release_date"])),
         ],
         narrative: md(input, &values, "index.md")?,
-        caveats: md(input, &values, "caveats.md")?,
-        charts: input.charts.iter().map(|c| chart_view(c, "", site_url, &p.release_date.to_string())).collect(),
+        caveats: caveats_html.clone(),
+        charts: chart_views(),
         states: m.states.iter().map(|s| state_line(s, "")).collect(),
         population_year: pop_year.clone(),
     };
@@ -441,7 +438,7 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
             "What the CMS home infusion therapy supplier file can and cannot say.",
         ),
         heading: "Caveats".into(),
-        body: md(input, &values, "caveats.md")?,
+        body: caveats_html,
     };
     files.push(page("caveats.html", &caveats)?);
     let method = ProsePage {
@@ -536,7 +533,7 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
     // Charts.
     let charts = ChartsPage {
         chrome: ctx.chrome("charts.html", "Charts", "Every chart with SVG and PNG downloads."),
-        charts: input.charts.iter().map(|c| chart_view(c, "", site_url, &p.release_date.to_string())).collect(),
+        charts: chart_views(),
     };
     if input.settings.pages.charts {
         files.push(page("charts.html", &charts)?);
@@ -646,7 +643,7 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
     outputs.push("assets/site.css".into());
     outputs.push("assets/sort.js".into());
     let out_refs: Vec<&str> = outputs.iter().map(String::as_str).collect();
-    let manifest = csv::manifest(p, input.population, input.releases, &out_refs);
+    let manifest = json::manifest(p, input.population, input.releases, &out_refs);
     let mut downloads: Vec<Download> = data
         .iter()
         .map(|(path, desc, bytes, rows)| Download {
@@ -678,7 +675,7 @@ pub fn render(input: &SiteInput<'_>) -> Result<Vec<SiteFile>, RenderError> {
                     sha256: r.source.sha256.clone(),
                     rows: format::thousands(r.rows_read),
                     suppliers: format::thousands(r.suppliers.len() as u64),
-                    source: r.source.source_url.clone().map(|u| u.filter_safe()).unwrap_or_default(),
+                    source: r.source.source_url.clone().map(safe_href).unwrap_or_default(),
                 })
                 .collect()
         },
